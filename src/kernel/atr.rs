@@ -1,0 +1,150 @@
+//! Wilder's average true range, with pandas `ewm(adjust=False)` semantics.
+
+use crate::error::Result;
+use crate::kernel::check_output_length;
+use crate::params::validate_period;
+
+/// Streaming state of Wilder's ATR: feed it one true range per bar.
+///
+/// # Formula
+/// Wilder's smoothing is an exponential moving average with `alpha = 1 / period`. This type
+/// reproduces, bit for bit, pandas'
+/// `tr.ewm(alpha=1/period, adjust=False, min_periods=period, ignore_na=False).mean()`:
+///
+/// ```text
+/// state: avg = NaN, old_wt = 1, nobs = 0
+/// each bar:  if tr is not NaN: nobs += 1
+///            if avg is not NaN:
+///                old_wt *= 1 - alpha
+///                if tr is not NaN:
+///                    if avg != tr: avg = (old_wt*avg + alpha*tr) / (old_wt + alpha)
+///                    old_wt = 1
+///            else if tr is not NaN: avg = tr          (the seed is the first true range)
+///            atr = avg if nobs >= period else NaN
+/// ```
+///
+/// # NaN and warm-up
+/// The ATR is NaN until `period` non-NaN true ranges have been seen. With clean prices the first
+/// true range is NaN (no previous close), so the first ATR is at bar `period`. A NaN true range
+/// does not reset the average: it decays `old_wt`, which gives the next observation more weight.
+///
+/// # Example
+/// ```
+/// use ta_sweep::WilderAtr;
+///
+/// let mut atr = WilderAtr::new(2)?;
+/// assert!(atr.update(f64::NAN).is_nan()); // bar 0: no true range yet
+/// assert!(atr.update(1.0).is_nan());      // 1 observation < period
+/// assert_eq!(atr.update(2.0), 1.5);       // (0.5*1 + 0.5*2) / (0.5 + 0.5)
+/// # Ok::<(), ta_sweep::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct WilderAtr {
+    period: usize,
+    alpha: f64,
+    /// `1 - alpha`, rounded once; the same bits as computing it every bar.
+    decay: f64,
+    average: f64,
+    old_weight: f64,
+    observations: usize,
+}
+
+impl WilderAtr {
+    /// A fresh ATR state for `period`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidPeriod`](crate::Error::InvalidPeriod) if `period` is 0.
+    pub fn new(period: usize) -> Result<Self> {
+        validate_period(period)?;
+        Ok(Self::with_valid_period(period))
+    }
+
+    /// [`WilderAtr::new`] for a period already known to be at least 1.
+    pub(crate) fn with_valid_period(period: usize) -> Self {
+        // Exactly `1 / period`: pandas derives alpha through `com` and lands one ulp off for
+        // some periods (6, 19, ...); the reference semantics use the plain quotient.
+        let alpha = 1.0 / period as f64;
+        WilderAtr {
+            period,
+            alpha,
+            decay: 1.0 - alpha,
+            average: f64::NAN,
+            old_weight: 1.0,
+            observations: 0,
+        }
+    }
+
+    /// Feeds one bar's true range (NaN for a missing bar) and returns that bar's ATR.
+    #[inline]
+    pub fn update(&mut self, true_range: f64) -> f64 {
+        let observed = !true_range.is_nan();
+        if observed {
+            self.observations = self.observations.saturating_add(1);
+        }
+        if !self.average.is_nan() {
+            self.old_weight *= self.decay;
+            if observed {
+                // The guard keeps a constant series exactly constant: without it the
+                // weighted mean of two equal values can drift in the last bit.
+                if self.average != true_range {
+                    self.average = (self.old_weight * self.average + self.alpha * true_range)
+                        / (self.old_weight + self.alpha);
+                }
+                self.old_weight = 1.0;
+            }
+        } else if observed {
+            self.average = true_range;
+        }
+        self.value()
+    }
+
+    /// The ATR after the last update: NaN until `period` true ranges have been observed.
+    #[inline]
+    pub fn value(&self) -> f64 {
+        if self.observations >= self.period {
+            self.average
+        } else {
+            f64::NAN
+        }
+    }
+
+    /// The period this state smooths over.
+    pub fn period(&self) -> usize {
+        self.period
+    }
+}
+
+/// Writes Wilder's ATR of the true-range series `tr` into `out`.
+///
+/// The semantics, warm-up and NaN handling are those of [`WilderAtr`], applied bar by bar.
+/// Allocates nothing.
+///
+/// # Errors
+/// - [`Error::InvalidPeriod`](crate::Error::InvalidPeriod) if `period` is 0.
+/// - [`Error::OutputLength`](crate::Error::OutputLength) if `out.len() != tr.len()`.
+///
+/// # Example
+/// ```
+/// use ta_sweep::wilder_atr_into;
+///
+/// let tr = [f64::NAN, 1.0, 2.0, 2.0];
+/// let mut atr = [0.0; 4];
+/// wilder_atr_into(&tr, 2, &mut atr)?;
+/// assert!(atr[0].is_nan() && atr[1].is_nan());
+/// assert_eq!(&atr[2..], &[1.5, 1.75]);
+/// # Ok::<(), ta_sweep::Error>(())
+/// ```
+pub fn wilder_atr_into(tr: &[f64], period: usize, out: &mut [f64]) -> Result<()> {
+    validate_period(period)?;
+    check_output_length("atr", tr.len(), out.len())?;
+    wilder_atr_unchecked(tr, period, out);
+    Ok(())
+}
+
+/// [`wilder_atr_into`] without the checks: `period >= 1` and `out.len() == tr.len()`.
+pub(crate) fn wilder_atr_unchecked(tr: &[f64], period: usize, out: &mut [f64]) {
+    let mut atr = WilderAtr::with_valid_period(period);
+    for (value, &range) in out.iter_mut().zip(tr) {
+        *value = atr.update(range);
+    }
+}

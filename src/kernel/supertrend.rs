@@ -1,0 +1,354 @@
+//! SuperTrend: final bands, direction and the ratchet, batch and streaming.
+
+use crate::error::Result;
+use crate::kernel::atr::WilderAtr;
+use crate::kernel::true_range::true_range;
+use crate::kernel::{check_input_lengths, check_output_length};
+use crate::params::SuperTrendParams;
+
+/// The four SuperTrend outputs of one bar.
+///
+/// See [`Output`](crate::Output) for what each series means.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SuperTrendBar {
+    /// The SuperTrend line: `superl` in an uptrend, `supers` in a downtrend.
+    pub supert: f64,
+    /// The direction: `+1` up, `-1` down (`+1` during warm-up).
+    pub superd: i8,
+    /// The long (lower) band if the direction is up, else NaN.
+    pub superl: f64,
+    /// The short (upper) band if the direction is down, else NaN.
+    pub supers: f64,
+}
+
+/// The band half of the recursion: the final bands and direction carried from bar to bar.
+///
+/// Starting from NaN bands and direction `+1` makes bar 0 need no special case: its ATR is
+/// always NaN, so no comparison succeeds, the direction stays up, and the NaN bands become the
+/// carried ones, which is exactly what the definition asks of bar 0.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct BandState {
+    multiplier: f64,
+    upper: f64,
+    lower: f64,
+    direction: i8,
+}
+
+impl BandState {
+    pub(crate) fn new(multiplier: f64) -> Self {
+        BandState {
+            multiplier,
+            upper: f64::NAN,
+            lower: f64::NAN,
+            direction: 1,
+        }
+    }
+
+    /// Advances one bar, given that bar's prices and ATR.
+    #[inline]
+    pub(crate) fn update(&mut self, high: f64, low: f64, close: f64, atr: f64) -> SuperTrendBar {
+        let mid = (high + low) / 2.0;
+        let mut upper = mid + self.multiplier * atr;
+        let mut lower = mid - self.multiplier * atr;
+        // Comparisons with NaN are false: over warm-up and NaN bars the direction is carried
+        // and nothing ratchets.
+        let direction = if close > self.upper {
+            1
+        } else if close < self.lower {
+            -1
+        } else {
+            // Only the active band ratchets, and never on the bar of a flip.
+            if self.direction > 0 && lower < self.lower {
+                lower = self.lower;
+            }
+            if self.direction < 0 && upper > self.upper {
+                upper = self.upper;
+            }
+            self.direction
+        };
+        self.upper = upper;
+        self.lower = lower;
+        self.direction = direction;
+        if direction > 0 {
+            SuperTrendBar {
+                supert: lower,
+                superd: direction,
+                superl: lower,
+                supers: f64::NAN,
+            }
+        } else {
+            SuperTrendBar {
+                supert: upper,
+                superd: direction,
+                superl: f64::NAN,
+                supers: upper,
+            }
+        }
+    }
+}
+
+/// The complete streaming state of one SuperTrend series: feed it one bar at a time.
+///
+/// It is small and `Copy` (about 100 bytes), so keeping one per (symbol, period, multiplier) is
+/// cheap. Every [`update`](SuperTrendState::update) returns exactly, bit for bit, what the
+/// batch kernel [`supertrend`] returns for that bar; a batch run hands back its final state in
+/// [`SuperTrendOutput::state`], so history can be computed in one call and live bars appended
+/// one by one without recomputing.
+///
+/// # Example
+/// ```
+/// use ta_sweep::{supertrend, SuperTrendParams, SuperTrendState};
+///
+/// let high = [10.0, 10.5, 10.4, 10.9, 11.2, 11.0];
+/// let low = [9.0, 9.6, 9.7, 10.1, 10.4, 10.2];
+/// let close = [9.5, 10.2, 10.0, 10.8, 11.0, 10.5];
+/// let params = SuperTrendParams::new(2, 3.0)?;
+///
+/// // Streaming from scratch gives the batch result at every bar ...
+/// let batch = supertrend(&high, &low, &close, params)?;
+/// let mut live = SuperTrendState::new(params);
+/// for i in 0..high.len() {
+///     let bar = live.update(high[i], low[i], close[i]);
+///     assert_eq!(bar.superd, batch.superd[i]);
+///     assert_eq!(bar.supert.to_bits(), batch.supert[i].to_bits());
+/// }
+///
+/// // ... and a batch run over history can be continued bar by bar.
+/// let history = supertrend(&high[..5], &low[..5], &close[..5], params)?;
+/// let mut live = history.state;
+/// let next = live.update(high[5], low[5], close[5]);
+/// assert_eq!(next.supert.to_bits(), batch.supert[5].to_bits());
+/// # Ok::<(), ta_sweep::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct SuperTrendState {
+    params: SuperTrendParams,
+    prev_close: f64,
+    atr: WilderAtr,
+    bands: BandState,
+}
+
+impl SuperTrendState {
+    /// A state that has seen no bar yet.
+    pub fn new(params: SuperTrendParams) -> Self {
+        SuperTrendState {
+            params,
+            prev_close: f64::NAN,
+            atr: WilderAtr::with_valid_period(params.period()),
+            bands: BandState::new(params.multiplier()),
+        }
+    }
+
+    /// Advances one bar and returns its four outputs.
+    ///
+    /// NaN prices are valid (a missing bar); see the [crate docs](crate#nan-and-warm-up).
+    #[inline]
+    pub fn update(&mut self, high: f64, low: f64, close: f64) -> SuperTrendBar {
+        let tr = true_range(high, low, self.prev_close);
+        self.prev_close = close;
+        let atr = self.atr.update(tr);
+        self.bands.update(high, low, close, atr)
+    }
+
+    /// Advances over a whole series, writing each bar's outputs into `out`.
+    ///
+    /// Equivalent to calling [`update`](SuperTrendState::update) for every bar, so a series
+    /// may be processed in any number of consecutive pieces with the same bits as one call.
+    /// Allocates nothing.
+    ///
+    /// # Errors
+    /// - [`Error::LengthMismatch`](crate::Error::LengthMismatch) if the inputs differ in length.
+    /// - [`Error::OutputLength`](crate::Error::OutputLength) if an output slice does not have
+    ///   the inputs' length.
+    ///
+    /// On error, neither the state nor the outputs have been changed.
+    pub fn run_into(
+        &mut self,
+        high: &[f64],
+        low: &[f64],
+        close: &[f64],
+        out: SuperTrendSlices<'_>,
+    ) -> Result<()> {
+        let bars = check_input_lengths(high, low, close)?;
+        out.check_len(bars)?;
+        for i in 0..bars {
+            let bar = self.update(high[i], low[i], close[i]);
+            out.supert[i] = bar.supert;
+            out.superd[i] = bar.superd;
+            out.superl[i] = bar.superl;
+            out.supers[i] = bar.supers;
+        }
+        Ok(())
+    }
+
+    /// The parameters this state was built with.
+    pub fn params(&self) -> SuperTrendParams {
+        self.params
+    }
+
+    /// The direction after the last bar (`+1` before any bar).
+    pub fn direction(&self) -> i8 {
+        self.bands.direction
+    }
+
+    /// The final upper band after the last bar (NaN before the ATR exists or on a NaN bar).
+    pub fn upper_band(&self) -> f64 {
+        self.bands.upper
+    }
+
+    /// The final lower band after the last bar (NaN before the ATR exists or on a NaN bar).
+    pub fn lower_band(&self) -> f64 {
+        self.bands.lower
+    }
+
+    /// The ATR after the last bar (NaN during warm-up).
+    pub fn atr(&self) -> f64 {
+        self.atr.value()
+    }
+}
+
+/// Caller-owned output slices for [`supertrend_into`] and [`SuperTrendState::run_into`].
+///
+/// All four must have the input's length.
+#[derive(Debug)]
+pub struct SuperTrendSlices<'a> {
+    /// Receives the SuperTrend line.
+    pub supert: &'a mut [f64],
+    /// Receives the direction.
+    pub superd: &'a mut [i8],
+    /// Receives the long band.
+    pub superl: &'a mut [f64],
+    /// Receives the short band.
+    pub supers: &'a mut [f64],
+}
+
+impl SuperTrendSlices<'_> {
+    fn check_len(&self, bars: usize) -> Result<()> {
+        check_output_length("supert", bars, self.supert.len())?;
+        check_output_length("superd", bars, self.superd.len())?;
+        check_output_length("superl", bars, self.superl.len())?;
+        check_output_length("supers", bars, self.supers.len())
+    }
+}
+
+/// The four series of one SuperTrend run, and the state to continue it with.
+#[derive(Debug, Clone)]
+pub struct SuperTrendOutput {
+    /// The SuperTrend line.
+    pub supert: Vec<f64>,
+    /// The direction, `+1` or `-1`.
+    pub superd: Vec<i8>,
+    /// The long band (NaN where the direction is down).
+    pub superl: Vec<f64>,
+    /// The short band (NaN where the direction is up).
+    pub supers: Vec<f64>,
+    /// The state after the last bar: call [`SuperTrendState::update`] on it to continue the
+    /// series with new bars.
+    pub state: SuperTrendState,
+}
+
+/// Computes SuperTrend over one series, writing into caller-owned slices.
+///
+/// This is the non-allocating form of [`supertrend`]: see there for the definition. It
+/// returns the state after the last bar, to continue with [`SuperTrendState::update`].
+///
+/// # Errors
+/// - [`Error::LengthMismatch`](crate::Error::LengthMismatch) if the inputs differ in length.
+/// - [`Error::OutputLength`](crate::Error::OutputLength) if an output slice does not have the
+///   inputs' length.
+///
+/// # Example
+/// ```
+/// use ta_sweep::{supertrend_into, SuperTrendParams, SuperTrendSlices};
+///
+/// let (high, low, close) = ([10.0, 10.5, 10.25], [9.0, 9.5, 9.75], [9.5, 10.0, 10.0]);
+/// let (mut t, mut d, mut l, mut s) = ([0.0; 3], [0i8; 3], [0.0; 3], [0.0; 3]);
+/// let out = SuperTrendSlices { supert: &mut t, superd: &mut d, superl: &mut l, supers: &mut s };
+/// let state = supertrend_into(&high, &low, &close, SuperTrendParams::new(1, 2.0)?, out)?;
+/// assert!(t[0].is_nan());
+/// assert_eq!(t[1], 8.0); // mid - multiplier * atr = 10 - 2 * 1, with period 1 the atr is the tr
+/// assert_eq!(state.direction(), d[2]);
+/// # Ok::<(), ta_sweep::Error>(())
+/// ```
+pub fn supertrend_into(
+    high: &[f64],
+    low: &[f64],
+    close: &[f64],
+    params: SuperTrendParams,
+    out: SuperTrendSlices<'_>,
+) -> Result<SuperTrendState> {
+    let mut state = SuperTrendState::new(params);
+    state.run_into(high, low, close, out)?;
+    Ok(state)
+}
+
+/// Computes SuperTrend over one series of bars.
+///
+/// # Formula
+/// For every bar `i`, with `tr` the [true range](crate::true_range) and `atr` Wilder's
+/// [ATR](crate::WilderAtr) of period `p`:
+///
+/// ```text
+/// mid = (high + low) / 2
+/// upper = mid + multiplier * atr          lower = mid - multiplier * atr
+/// if close > prev_upper:      dir = +1
+/// else if close < prev_lower: dir = -1
+/// else:                       dir = prev_dir, and only the active band ratchets:
+///     if dir = +1 and lower < prev_lower: lower = prev_lower
+///     if dir = -1 and upper > prev_upper: upper = prev_upper
+/// supert = superl = lower, supers = NaN       if dir = +1
+/// supert = supers = upper, superl = NaN       if dir = -1
+/// ```
+///
+/// The arithmetic order is exactly that of the reference definition, so results are
+/// bit-identical to it. See the [crate docs](crate#nan-and-warm-up) for warm-up and NaN rules.
+///
+/// # Errors
+/// [`Error::LengthMismatch`](crate::Error::LengthMismatch) if the inputs differ in length.
+///
+/// # Example
+/// ```
+/// use ta_sweep::{supertrend, SuperTrendParams};
+///
+/// let high = [10.0, 10.5, 10.4, 10.9, 11.2];
+/// let low = [9.0, 9.6, 9.7, 10.1, 10.4];
+/// let close = [9.5, 10.2, 10.0, 10.8, 11.0];
+/// let st = supertrend(&high, &low, &close, SuperTrendParams::new(2, 3.0)?)?;
+///
+/// // Warm-up: the first `period` bars have no line, and the direction starts up.
+/// assert!(st.supert[..2].iter().all(|x| x.is_nan()));
+/// assert_eq!(st.superd[..2], [1, 1]);
+/// assert_eq!(st.supert[2], st.superl[2]);
+/// # Ok::<(), ta_sweep::Error>(())
+/// ```
+pub fn supertrend(
+    high: &[f64],
+    low: &[f64],
+    close: &[f64],
+    params: SuperTrendParams,
+) -> Result<SuperTrendOutput> {
+    let bars = check_input_lengths(high, low, close)?;
+    let mut supert = vec![0.0; bars];
+    let mut superd = vec![0; bars];
+    let mut superl = vec![0.0; bars];
+    let mut supers = vec![0.0; bars];
+    let state = supertrend_into(
+        high,
+        low,
+        close,
+        params,
+        SuperTrendSlices {
+            supert: &mut supert,
+            superd: &mut superd,
+            superl: &mut superl,
+            supers: &mut supers,
+        },
+    )?;
+    Ok(SuperTrendOutput {
+        supert,
+        superd,
+        superl,
+        supers,
+        state,
+    })
+}

@@ -1,0 +1,88 @@
+//! SuperTrend over whole parameter grids and many symbols, bit-exact and fast.
+//!
+//! `ta_sweep` computes the SuperTrend indicator exactly as its reference definition (the
+//! one-pass SuperTrend of the vectorbt "SuperFast SuperTrend" tutorial, with pandas' Wilder ATR)
+//! prescribes, to the last bit, so a sweep can be trusted against other tools.
+//!
+//! # Example
+//! ```
+//! use ta_sweep::{supertrend, SuperTrendParams};
+//!
+//! let high = [10.0, 10.5, 10.4, 10.9, 11.2, 11.0, 10.6];
+//! let low = [9.0, 9.6, 9.7, 10.1, 10.4, 10.2, 9.9];
+//! let close = [9.5, 10.2, 10.0, 10.8, 11.0, 10.5, 10.0];
+//!
+//! let st = supertrend(&high, &low, &close, SuperTrendParams::new(3, 2.0)?)?;
+//! assert_eq!(st.supert.len(), high.len());
+//! assert!(st.supert[..3].iter().all(|x| x.is_nan())); // warm-up
+//! assert_eq!(st.superd[3], 1);                          // the first line value is long
+//!
+//! // Continue live, one bar at a time, from where the batch run stopped.
+//! let mut live = st.state;
+//! let bar = live.update(10.3, 9.6, 9.7);
+//! println!("line {} direction {}", bar.supert, bar.superd);
+//! # Ok::<(), ta_sweep::Error>(())
+//! ```
+//!
+//! # Map of the crate
+//! - [`supertrend`], [`supertrend_into`]: one series, allocating or into caller slices.
+//! - [`SuperTrendState`]: the same, one bar at a time (live data), equal bit for bit.
+//! - The layers they are built from, public because they are useful on their own:
+//!   [`true_range`], [`true_range_into`], [`WilderAtr`], [`wilder_atr_into`].
+//! - [`SuperTrendParams`]: a validated (period, multiplier) pair.
+//! - [`Output`]: the names of the four output series.
+//! - [`Error`]: everything that can go wrong, with the offending values.
+//!
+//! # Outputs
+//! | output | meaning | type |
+//! |---|---|---|
+//! | `supert` | the SuperTrend line: the lower band in an uptrend, the upper band in a downtrend | `f64` |
+//! | `superd` | the direction: `+1` up, `-1` down; `+1` during warm-up, never missing | `i8` |
+//! | `superl` | the long (lower) band where the direction is up, else NaN | `f64` |
+//! | `supers` | the short (upper) band where the direction is down, else NaN | `f64` |
+//!
+//! # NaN and warm-up
+//! - **Parameters.** The period is an integer `>= 1`; the multiplier is finite and `>= 0`.
+//!   Anything else is an [`Error`], reported before any work is done.
+//! - **Warm-up.** The true range of bar 0 is NaN (there is no previous close), and the ATR is
+//!   NaN until `period` non-NaN true ranges have been seen. With clean data the first `period`
+//!   values of `supert`, `superl` and `supers` are NaN, the first line value is at bar `period`
+//!   and it is a long value. `superd` is `+1` throughout the warm-up.
+//! - **NaN prices are valid input**, a missing bar. A NaN in `high`, `low` or the previous
+//!   `close` makes that bar's true range NaN; the ATR does not restart but carries its average
+//!   over the gap (each missing bar decays the weight of the old average, pandas
+//!   `ewm(adjust=False, ignore_na=False)`). A bar whose bands are NaN has NaN line outputs;
+//!   comparisons with NaN are false, so over NaN bars the direction is carried, nothing
+//!   ratchets, and the NaN bands become the ones the next bar compares with.
+//! - **Infinities** follow IEEE arithmetic through the same formulas: an infinite price gives an
+//!   infinite or NaN true range (`inf - inf` is NaN) and the bands follow.
+//! - An empty series is valid and gives empty outputs.
+//!
+//! # Exactness
+//! Every result is bit-identical to the reference definition: the arithmetic order is fixed
+//! (no fused multiply-add, no reassociation), and the test suite checks the reference vectors
+//! bit for bit, as well as streaming against batch and the kernel against an independent
+//! naive implementation on random data with NaN gaps.
+#![deny(missing_docs)]
+#![deny(missing_debug_implementations)]
+#![deny(unreachable_pub)]
+#![forbid(unsafe_code)]
+
+mod error;
+mod kernel;
+mod output;
+mod params;
+
+pub use crate::error::{Error, Result};
+pub use crate::kernel::atr::{wilder_atr_into, WilderAtr};
+pub use crate::kernel::supertrend::{
+    supertrend, supertrend_into, SuperTrendBar, SuperTrendOutput, SuperTrendSlices, SuperTrendState,
+};
+pub use crate::kernel::true_range::{true_range, true_range_into};
+pub use crate::output::Output;
+pub use crate::params::SuperTrendParams;
+
+/// The README's code blocks, compiled and run as doctests so they cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

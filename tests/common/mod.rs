@@ -1,0 +1,447 @@
+//! Shared test helpers: an independent naive SuperTrend, the golden-vector loader, bitwise
+//! comparison and random OHLC data for property tests.
+#![allow(dead_code)] // each test crate uses a different subset
+
+use std::path::{Path, PathBuf};
+
+use proptest::prelude::*;
+use proptest::test_runner::FileFailurePersistence;
+
+/// Relative tolerance for comparisons between *different* arithmetic orders (never used where
+/// the arithmetic is the same: those comparisons are bitwise).
+pub const REORDERED_ARITHMETIC_RELATIVE: f64 = 1e-12;
+
+// ---------------------------------------------------------------------------------------------
+// The naive reference: SEMANTICS.md transcribed literally, one whole-series pass per stage,
+// with its own bar-0 special case, so it shares no code and no structure with the crate.
+// ---------------------------------------------------------------------------------------------
+
+/// Every series the reference definition produces, intermediates included.
+#[derive(Debug, Clone)]
+pub struct NaiveSuperTrend {
+    pub tr: Vec<f64>,
+    pub atr: Vec<f64>,
+    /// Final (possibly ratcheted) bands, as carried to the next bar.
+    pub upper: Vec<f64>,
+    pub lower: Vec<f64>,
+    pub supert: Vec<f64>,
+    pub superd: Vec<i8>,
+    pub superl: Vec<f64>,
+    pub supers: Vec<f64>,
+}
+
+pub fn naive_true_range(high: &[f64], low: &[f64], close: &[f64]) -> Vec<f64> {
+    let mut tr = vec![f64::NAN; high.len()];
+    for i in 1..high.len() {
+        let a = (high[i] - low[i]).abs();
+        let b = (high[i] - close[i - 1]).abs();
+        let c = (low[i] - close[i - 1]).abs();
+        if a.is_nan() || b.is_nan() || c.is_nan() {
+            continue;
+        }
+        let mut m = a;
+        if b > m {
+            m = b;
+        }
+        if c > m {
+            m = c;
+        }
+        tr[i] = m;
+    }
+    tr
+}
+
+/// pandas `ewm(alpha=1/period, adjust=False, min_periods=period, ignore_na=False).mean()`,
+/// transcribed from pandas' `ewm` Cython loop.
+pub fn naive_wilder_atr(tr: &[f64], period: usize) -> Vec<f64> {
+    let alpha = 1.0 / period as f64;
+    let old_wt_factor = 1.0 - alpha;
+    let new_wt = alpha;
+    let mut weighted = f64::NAN;
+    let mut old_wt = 1.0;
+    let mut nobs = 0usize;
+    let mut out = Vec::with_capacity(tr.len());
+    for &cur in tr {
+        let is_observation = !cur.is_nan();
+        nobs += is_observation as usize;
+        if !weighted.is_nan() {
+            old_wt *= old_wt_factor;
+            if is_observation {
+                if weighted != cur {
+                    weighted = (old_wt * weighted + new_wt * cur) / (old_wt + new_wt);
+                }
+                old_wt = 1.0;
+            }
+        } else if is_observation {
+            weighted = cur;
+        }
+        out.push(if nobs >= period { weighted } else { f64::NAN });
+    }
+    out
+}
+
+pub fn naive_supertrend(
+    high: &[f64],
+    low: &[f64],
+    close: &[f64],
+    period: usize,
+    multiplier: f64,
+) -> NaiveSuperTrend {
+    let n = high.len();
+    let tr = naive_true_range(high, low, close);
+    let atr = naive_wilder_atr(&tr, period);
+    let mut out = NaiveSuperTrend {
+        tr,
+        atr: atr.clone(),
+        upper: vec![f64::NAN; n],
+        lower: vec![f64::NAN; n],
+        supert: vec![f64::NAN; n],
+        superd: vec![1; n],
+        superl: vec![f64::NAN; n],
+        supers: vec![f64::NAN; n],
+    };
+    let (mut prev_upper, mut prev_lower, mut prev_dir) = (f64::NAN, f64::NAN, 1i8);
+    for i in 0..n {
+        let mid = (high[i] + low[i]) / 2.0;
+        let mut upper = mid + multiplier * atr[i];
+        let mut lower = mid - multiplier * atr[i];
+        let dir;
+        if i == 0 {
+            dir = 1;
+        } else {
+            if close[i] > prev_upper {
+                dir = 1;
+            } else if close[i] < prev_lower {
+                dir = -1;
+            } else {
+                dir = prev_dir;
+                if dir > 0 && lower < prev_lower {
+                    lower = prev_lower;
+                }
+                if dir < 0 && upper > prev_upper {
+                    upper = prev_upper;
+                }
+            }
+            if dir > 0 {
+                out.supert[i] = lower;
+                out.superl[i] = lower;
+            } else {
+                out.supert[i] = upper;
+                out.supers[i] = upper;
+            }
+        }
+        out.superd[i] = dir;
+        out.upper[i] = upper;
+        out.lower[i] = lower;
+        prev_upper = upper;
+        prev_lower = lower;
+        prev_dir = dir;
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bitwise comparison
+// ---------------------------------------------------------------------------------------------
+
+/// Same bits, except that every NaN equals every NaN (payloads and signs are not part of the
+/// definition).
+pub fn same_bits(a: f64, b: f64) -> bool {
+    (a.is_nan() && b.is_nan()) || a.to_bits() == b.to_bits()
+}
+
+/// Index and values of the first bar where two series differ, if any.
+pub fn first_difference(expected: &[f64], actual: &[f64]) -> Option<(usize, f64, f64)> {
+    assert_eq!(expected.len(), actual.len(), "series lengths differ");
+    expected
+        .iter()
+        .zip(actual)
+        .enumerate()
+        .find(|(_, (e, a))| !same_bits(**e, **a))
+        .map(|(i, (e, a))| (i, *e, *a))
+}
+
+/// Panics with the first differing bar unless the two series are bitwise equal.
+#[track_caller]
+pub fn assert_same_bits(what: &str, expected: &[f64], actual: &[f64]) {
+    if let Some((i, e, a)) = first_difference(expected, actual) {
+        panic!(
+            "{what}: bar {i}: expected {e:?} ({:#018x}), got {a:?} ({:#018x})",
+            e.to_bits(),
+            a.to_bits()
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Golden vectors
+// ---------------------------------------------------------------------------------------------
+
+pub fn data_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data")
+}
+
+/// One case of a golden directory's `manifest.json`, with its data.
+#[derive(Debug, Clone)]
+pub struct GoldenCase {
+    pub name: String,
+    pub period: usize,
+    pub multiplier: f64,
+    pub first_valid_supert: Option<usize>,
+    pub n_dir_flips: usize,
+    pub high: Vec<f64>,
+    pub low: Vec<f64>,
+    pub close: Vec<f64>,
+    pub supert: Vec<f64>,
+    pub superd: Vec<i8>,
+    pub superl: Vec<f64>,
+    pub supers: Vec<f64>,
+    pub debug_tr: Vec<f64>,
+    pub debug_atr: Vec<f64>,
+    pub debug_upper: Vec<f64>,
+    pub debug_lower: Vec<f64>,
+}
+
+/// Reads a CSV of numbers into columns, by header name. Uses Rust's correctly rounded parser,
+/// which reads `nan` as NaN.
+pub fn read_columns(path: &Path) -> Vec<(String, Vec<f64>)> {
+    let mut reader = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
+    let headers: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    let mut columns: Vec<(String, Vec<f64>)> =
+        headers.into_iter().map(|h| (h, Vec::new())).collect();
+    for (line, record) in reader.records().enumerate() {
+        let record = record.unwrap();
+        for (field, column) in record.iter().zip(columns.iter_mut()) {
+            let value = field
+                .parse::<f64>()
+                .unwrap_or_else(|e| panic!("{path:?} row {line} `{field}`: {e}"));
+            column.1.push(value);
+        }
+    }
+    columns
+}
+
+fn column(columns: &[(String, Vec<f64>)], name: &str) -> Vec<f64> {
+    columns
+        .iter()
+        .find(|(n, _)| n == name)
+        .unwrap_or_else(|| panic!("no column {name}"))
+        .1
+        .clone()
+}
+
+/// Every case listed in `tests/data/<dir>/manifest.json`.
+pub fn golden_cases(dir: &str) -> Vec<GoldenCase> {
+    let dir = data_dir().join(dir);
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap();
+    let entries = manifest.as_array().expect("manifest is a list");
+    entries
+        .iter()
+        .map(|entry| {
+            let text = |k: &str| {
+                entry[k]
+                    .as_str()
+                    .unwrap_or_else(|| panic!("manifest {k}"))
+                    .to_string()
+            };
+            let main = read_columns(&dir.join(text("file")));
+            let debug = read_columns(&dir.join(text("debug_file")));
+            let superd = column(&main, "superd")
+                .into_iter()
+                .map(|d| {
+                    assert!(d == 1.0 || d == -1.0, "superd {d}");
+                    d as i8
+                })
+                .collect();
+            GoldenCase {
+                name: text("name"),
+                period: entry["period"].as_u64().unwrap() as usize,
+                multiplier: text("multiplier_repr").parse().unwrap(),
+                first_valid_supert: entry["first_valid_supert"].as_u64().map(|v| v as usize),
+                n_dir_flips: entry["n_dir_flips"].as_u64().unwrap() as usize,
+                high: column(&main, "high"),
+                low: column(&main, "low"),
+                close: column(&main, "close"),
+                supert: column(&main, "supert"),
+                superd,
+                superl: column(&main, "superl"),
+                supers: column(&main, "supers"),
+                debug_tr: column(&debug, "tr"),
+                debug_atr: column(&debug, "atr"),
+                debug_upper: column(&debug, "upper"),
+                debug_lower: column(&debug, "lower"),
+            }
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Random OHLC for property tests
+// ---------------------------------------------------------------------------------------------
+
+/// `cases` cases; failing inputs are saved next to the test file (`*.proptest-regressions`).
+pub fn proptest_config(cases: u32) -> ProptestConfig {
+    ProptestConfig {
+        cases,
+        failure_persistence: Some(Box::new(FileFailurePersistence::WithSource(
+            "proptest-regressions",
+        ))),
+        ..ProptestConfig::default()
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// ---------------------------------------------------------------------------------------------
+
+/// One generated bar: how the close moves, how far high and low reach, and what is missing.
+#[derive(Debug, Clone, Copy)]
+struct BarSpec {
+    ret: f64,
+    up: f64,
+    down: f64,
+    kind: u8,
+}
+
+/// High, low, close of equal length.
+#[derive(Debug, Clone)]
+pub struct Ohlc {
+    pub high: Vec<f64>,
+    pub low: Vec<f64>,
+    pub close: Vec<f64>,
+}
+
+impl Ohlc {
+    pub fn len(&self) -> usize {
+        self.close.len()
+    }
+
+    pub fn slice(&self, range: std::ops::Range<usize>) -> Ohlc {
+        Ohlc {
+            high: self.high[range.clone()].to_vec(),
+            low: self.low[range.clone()].to_vec(),
+            close: self.close[range].to_vec(),
+        }
+    }
+}
+
+/// Random-walk bars with random NaN gaps (whole bars and single fields), flat runs (zero true
+/// range, which exercises ties and the ATR's equality guard) and prices on a cent grid (so ties
+/// between close and band happen at all).
+pub fn ohlc(max_bars: usize) -> impl Strategy<Value = Ohlc> {
+    bars(max_bars, 0)
+}
+
+/// [`ohlc`] without any NaN.
+pub fn clean_ohlc(max_bars: usize) -> impl Strategy<Value = Ohlc> {
+    bars(max_bars, 4)
+}
+
+/// Bar kinds 0..=3 put NaN somewhere, 4..=5 are flat, the rest are ordinary.
+fn bars(max_bars: usize, first_kind: u8) -> impl Strategy<Value = Ohlc> {
+    let bar = (-0.03f64..0.03, 0.0f64..0.02, 0.0f64..0.02, first_kind..40).prop_map(
+        |(ret, up, down, kind)| BarSpec {
+            ret,
+            up,
+            down,
+            kind,
+        },
+    );
+    // A run of identical bars (constant true range, where the ATR's `avg != tr` guard decides
+    // the last bits), half the time from bar 0.
+    let run = (any::<bool>(), any::<prop::sample::Index>(), 0usize..120);
+    (
+        prop::collection::vec(bar, 0..=max_bars),
+        1.0f64..1000.0,
+        any::<bool>(),
+        run,
+    )
+        .prop_map(|(bars, start, cents, run)| {
+            let round = |x: f64| {
+                if cents {
+                    (x * 100.0).round() / 100.0
+                } else {
+                    x
+                }
+            };
+            let mut data = Ohlc {
+                high: vec![],
+                low: vec![],
+                close: vec![],
+            };
+            let mut price = start;
+            for b in bars {
+                let open = price;
+                let (mut h, mut l, mut c);
+                if b.kind == 4 || b.kind == 5 {
+                    // flat bar at the previous close
+                    h = round(open);
+                    l = h;
+                    c = h;
+                } else {
+                    price *= 1.0 + b.ret;
+                    c = round(price);
+                    h = round(open.max(price) * (1.0 + b.up));
+                    l = round(open.min(price) * (1.0 - b.down));
+                }
+                match b.kind {
+                    0 => {
+                        h = f64::NAN;
+                        l = f64::NAN;
+                        c = f64::NAN;
+                    }
+                    1 => h = f64::NAN,
+                    2 => l = f64::NAN,
+                    3 => c = f64::NAN,
+                    _ => {}
+                }
+                data.high.push(h);
+                data.low.push(l);
+                data.close.push(c);
+            }
+            let (from_start, at, len) = run;
+            if !data.close.is_empty() {
+                let first = if from_start {
+                    0
+                } else {
+                    at.index(data.close.len())
+                };
+                for i in first + 1..(first + 1 + len).min(data.close.len()) {
+                    data.high[i] = data.high[first];
+                    data.low[i] = data.low[first];
+                    data.close[i] = data.close[first];
+                }
+            }
+            data
+        })
+}
+
+/// Any bit pattern for every price: NaN, infinities, subnormals, negative, huge; high < low.
+pub fn wild_ohlc(max_bars: usize) -> impl Strategy<Value = Ohlc> {
+    prop::collection::vec(
+        (
+            prop::num::f64::ANY,
+            prop::num::f64::ANY,
+            prop::num::f64::ANY,
+        ),
+        0..=max_bars,
+    )
+    .prop_map(|bars| Ohlc {
+        high: bars.iter().map(|b| b.0).collect(),
+        low: bars.iter().map(|b| b.1).collect(),
+        close: bars.iter().map(|b| b.2).collect(),
+    })
+}
+
+pub fn period() -> impl Strategy<Value = usize> {
+    prop_oneof![1usize..=5, 1usize..=40]
+}
+
+/// Multipliers as users write them: zero, tenths (the tutorial grid's `k / 10`), and any value.
+pub fn multiplier() -> impl Strategy<Value = f64> {
+    prop_oneof![
+        Just(0.0),
+        (0u32..=100).prop_map(|k| k as f64 / 10.0),
+        0.0f64..10.0,
+    ]
+}

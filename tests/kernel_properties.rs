@@ -1,0 +1,159 @@
+//! Property tests of the single-series kernel on random OHLC with NaN gaps: it equals an
+//! independent naive implementation, streaming equals batch, it has no lookahead, it can be
+//! resumed from any bar, and it scales exactly with power-of-two price scaling.
+
+mod common;
+
+use approx::assert_relative_eq;
+use common::{
+    assert_same_bits, clean_ohlc, multiplier, naive_supertrend, ohlc, period, wild_ohlc, Ohlc,
+    REORDERED_ARITHMETIC_RELATIVE,
+};
+use proptest::prelude::*;
+use ta_sweep::{
+    supertrend, true_range_into, wilder_atr_into, SuperTrendOutput, SuperTrendParams,
+    SuperTrendSlices, SuperTrendState,
+};
+
+fn run(data: &Ohlc, params: SuperTrendParams) -> SuperTrendOutput {
+    supertrend(&data.high, &data.low, &data.close, params).unwrap()
+}
+
+proptest! {
+    #![proptest_config(common::proptest_config(512))]
+
+    #[test]
+    fn kernel_equals_naive_reference(data in ohlc(300), period in period(), m in multiplier()) {
+        let out = run(&data, SuperTrendParams::new(period, m).unwrap());
+        let naive = naive_supertrend(&data.high, &data.low, &data.close, period, m);
+        assert_same_bits("supert", &naive.supert, &out.supert);
+        assert_same_bits("superl", &naive.superl, &out.superl);
+        assert_same_bits("supers", &naive.supers, &out.supers);
+        prop_assert_eq!(&naive.superd, &out.superd);
+        // The layers, too.
+        let mut tr = vec![0.0; data.len()];
+        true_range_into(&data.high, &data.low, &data.close, &mut tr).unwrap();
+        assert_same_bits("tr", &naive.tr, &tr);
+        let mut atr = vec![0.0; data.len()];
+        wilder_atr_into(&tr, period, &mut atr).unwrap();
+        assert_same_bits("atr", &naive.atr, &atr);
+    }
+
+    /// IEEE semantics all the way: whatever the bits of the prices (infinities, subnormals,
+    /// high < low, negative), the kernel neither panics nor departs from the definition.
+    #[test]
+    fn kernel_equals_naive_reference_on_any_bits(data in wild_ohlc(60), period in period(), m in multiplier()) {
+        let out = run(&data, SuperTrendParams::new(period, m).unwrap());
+        let naive = naive_supertrend(&data.high, &data.low, &data.close, period, m);
+        assert_same_bits("supert", &naive.supert, &out.supert);
+        assert_same_bits("superl", &naive.superl, &out.superl);
+        assert_same_bits("supers", &naive.supers, &out.supers);
+        prop_assert_eq!(&naive.superd, &out.superd);
+    }
+
+    #[test]
+    fn streaming_equals_batch_at_every_bar(data in ohlc(300), period in period(), m in multiplier()) {
+        let params = SuperTrendParams::new(period, m).unwrap();
+        let batch = run(&data, params);
+        let mut state = SuperTrendState::new(params);
+        for i in 0..data.len() {
+            let bar = state.update(data.high[i], data.low[i], data.close[i]);
+            prop_assert!(common::same_bits(bar.supert, batch.supert[i]), "supert bar {}", i);
+            prop_assert!(common::same_bits(bar.superl, batch.superl[i]), "superl bar {}", i);
+            prop_assert!(common::same_bits(bar.supers, batch.supers[i]), "supers bar {}", i);
+            prop_assert_eq!(bar.superd, batch.superd[i], "superd bar {}", i);
+        }
+        prop_assert!(common::same_bits(state.upper_band(), batch.state.upper_band()));
+        prop_assert!(common::same_bits(state.lower_band(), batch.state.lower_band()));
+        prop_assert!(common::same_bits(state.atr(), batch.state.atr()));
+        prop_assert_eq!(state.direction(), batch.state.direction());
+    }
+
+    /// The outputs for a prefix of the input are the prefix of the outputs.
+    #[test]
+    fn no_lookahead(data in ohlc(300), cut in any::<prop::sample::Index>(), period in period(), m in multiplier()) {
+        let params = SuperTrendParams::new(period, m).unwrap();
+        let full = run(&data, params);
+        let cut = cut.index(data.len() + 1);
+        let prefix = run(&data.slice(0..cut), params);
+        assert_same_bits("supert", &full.supert[..cut], &prefix.supert);
+        assert_same_bits("superl", &full.superl[..cut], &prefix.superl);
+        assert_same_bits("supers", &full.supers[..cut], &prefix.supers);
+        prop_assert_eq!(&full.superd[..cut], &prefix.superd[..]);
+    }
+
+    /// History in one batch call, then the rest from the returned state, equals one call.
+    #[test]
+    fn batch_resumed_from_its_final_state_equals_one_batch(
+        data in ohlc(300), cut in any::<prop::sample::Index>(), period in period(), m in multiplier()
+    ) {
+        let params = SuperTrendParams::new(period, m).unwrap();
+        let full = run(&data, params);
+        let cut = cut.index(data.len() + 1);
+        let head = run(&data.slice(0..cut), params);
+        let tail = data.slice(cut..data.len());
+        let mut state = head.state;
+        let n = tail.len();
+        let (mut t, mut d, mut l, mut s) = (vec![0.0; n], vec![0i8; n], vec![0.0; n], vec![0.0; n]);
+        state
+            .run_into(&tail.high, &tail.low, &tail.close, SuperTrendSlices { supert: &mut t, superd: &mut d, superl: &mut l, supers: &mut s })
+            .unwrap();
+        assert_same_bits("supert", &full.supert[cut..], &t);
+        assert_same_bits("superl", &full.superl[cut..], &l);
+        assert_same_bits("supers", &full.supers[cut..], &s);
+        prop_assert_eq!(&full.superd[cut..], &d[..]);
+    }
+
+    /// Scaling every price by 2^k scales every band and line exactly and keeps the directions.
+    #[test]
+    fn power_of_two_scaling_is_exact(data in ohlc(300), k in -20i32..=20, period in period(), m in multiplier()) {
+        let params = SuperTrendParams::new(period, m).unwrap();
+        let scale = 2f64.powi(k);
+        let scaled = Ohlc {
+            high: data.high.iter().map(|x| x * scale).collect(),
+            low: data.low.iter().map(|x| x * scale).collect(),
+            close: data.close.iter().map(|x| x * scale).collect(),
+        };
+        let base = run(&data, params);
+        let out = run(&scaled, params);
+        let times = |v: &[f64]| v.iter().map(|x| x * scale).collect::<Vec<_>>();
+        assert_same_bits("supert", &times(&base.supert), &out.supert);
+        assert_same_bits("superl", &times(&base.superl), &out.superl);
+        assert_same_bits("supers", &times(&base.supers), &out.supers);
+        prop_assert_eq!(&base.superd, &out.superd);
+    }
+
+    /// The line is always one of the two bands, chosen by the direction.
+    #[test]
+    fn line_is_the_band_the_direction_selects(data in ohlc(300), period in period(), m in multiplier()) {
+        let out = run(&data, SuperTrendParams::new(period, m).unwrap());
+        for i in 0..data.len() {
+            let d = out.superd[i];
+            prop_assert!(d == 1 || d == -1);
+            let (active, idle) = if d > 0 { (out.superl[i], out.supers[i]) } else { (out.supers[i], out.superl[i]) };
+            prop_assert!(idle.is_nan());
+            prop_assert!(common::same_bits(active, out.supert[i]));
+        }
+    }
+
+    /// On clean data the ATR is Wilder's smoothing `atr += (tr - atr) / period` seeded with the
+    /// first true range: the same quantity in a different arithmetic order, so equal within a
+    /// tight relative tolerance (and not an EMA with alpha = 2 / (period + 1)).
+    #[test]
+    fn atr_is_wilders_smoothing(data in clean_ohlc(300), period in period()) {
+        let n = data.len();
+        let mut tr = vec![0.0; n];
+        true_range_into(&data.high, &data.low, &data.close, &mut tr).unwrap();
+        let mut atr = vec![0.0; n];
+        wilder_atr_into(&tr, period, &mut atr).unwrap();
+        let mut textbook = f64::NAN;
+        for i in 1..n {
+            textbook = if i == 1 { tr[1] } else { textbook + (tr[i] - textbook) / period as f64 };
+            if i >= period {
+                assert_relative_eq!(atr[i], textbook, max_relative = REORDERED_ARITHMETIC_RELATIVE, epsilon = 1e-300);
+            } else {
+                prop_assert!(atr[i].is_nan());
+            }
+        }
+    }
+}
