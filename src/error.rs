@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use crate::output::Output;
+
 /// A specialised `Result` whose error is this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -45,6 +47,86 @@ pub enum Error {
         /// The length it had.
         actual: usize,
     },
+    /// A parameter grid with no combination.
+    EmptyGrid,
+    /// A (period, multiplier) combination appears twice in a grid, so two columns would have
+    /// the same key. For a product grid, a period or a multiplier was listed twice.
+    DuplicateParams {
+        /// The repeated combination's period.
+        period: usize,
+        /// The repeated combination's multiplier.
+        multiplier: f64,
+    },
+    /// The high, low and close arrays of a multi-symbol input do not have the same
+    /// (bars, symbols) shape.
+    PriceShape {
+        /// Shape of the `high` array.
+        high: (usize, usize),
+        /// Shape of the `low` array.
+        low: (usize, usize),
+        /// Shape of the `close` array.
+        close: (usize, usize),
+    },
+    /// A symbol's series do not all have the length of the first symbol (every symbol of a
+    /// sweep must cover the same bars), or its own high, low and close differ in length.
+    SymbolLength {
+        /// The symbol's index.
+        symbol: usize,
+        /// Length of its `high` series.
+        high: usize,
+        /// Length of its `low` series.
+        low: usize,
+        /// Length of its `close` series.
+        close: usize,
+        /// The length every series must have: that of symbol 0's `high`.
+        expected: usize,
+    },
+    /// A streaming update got a different number of symbols than the sweep has.
+    SymbolCount {
+        /// The sweep's number of symbols.
+        expected: usize,
+        /// The number of values passed.
+        actual: usize,
+    },
+    /// Combinations times symbols does not fit in `usize`.
+    TooManyColumns {
+        /// The number of parameter combinations.
+        combinations: usize,
+        /// The number of symbols.
+        symbols: usize,
+    },
+    /// The outputs of a sweep would exceed the memory limit. Nothing has been allocated.
+    ///
+    /// Select fewer outputs, sweep fewer columns or bars at a time, reduce each column to a
+    /// value instead of materialising it, or raise the limit if the machine has the memory.
+    OutputTooLarge {
+        /// The size the outputs would take, in bytes (saturated at `u128::MAX`).
+        bytes: u128,
+        /// The limit in force, in bytes.
+        limit: u128,
+    },
+    /// A caller-provided output array does not have the shape (bars, columns).
+    OutputShape {
+        /// Which output.
+        output: Output,
+        /// The shape it must have: (bars, columns).
+        expected: (usize, usize),
+        /// The shape it had.
+        actual: (usize, usize),
+    },
+    /// A caller-provided output array is not column-major (Fortran order) and contiguous, so
+    /// its columns are not slices that workers can fill independently.
+    OutputLayout {
+        /// Which output.
+        output: Output,
+        /// The array's strides, in elements.
+        strides: (isize, isize),
+    },
+    /// A chunk length of 0 columns was requested.
+    InvalidChunkLen {
+        /// The requested chunk length.
+        chunk_len: usize,
+    },
 }
 
 impl fmt::Display for Error {
@@ -72,6 +154,64 @@ impl fmt::Display for Error {
                 f,
                 "output `{output}` has length {actual}, but the input has {expected} bars"
             ),
+            Error::EmptyGrid => f.write_str("the parameter grid is empty: give at least one period and one multiplier"),
+            Error::DuplicateParams { period, multiplier } => write!(
+                f,
+                "the combination (period {period}, multiplier {multiplier}) appears twice in the grid"
+            ),
+            Error::PriceShape { high, low, close } => write!(
+                f,
+                "price arrays differ in shape (bars, symbols): high {high:?}, low {low:?}, close {close:?}"
+            ),
+            Error::SymbolLength {
+                symbol,
+                high,
+                low,
+                close,
+                expected,
+            } => write!(
+                f,
+                "symbol {symbol} has {high} high, {low} low and {close} close bars; \
+                 every series must have {expected} bars, like symbol 0"
+            ),
+            Error::SymbolCount { expected, actual } => write!(
+                f,
+                "got prices for {actual} symbols, but the sweep has {expected}"
+            ),
+            Error::TooManyColumns {
+                combinations,
+                symbols,
+            } => write!(
+                f,
+                "{combinations} combinations x {symbols} symbols overflows the column count"
+            ),
+            Error::OutputTooLarge { bytes, limit } => {
+                let gib = |b: u128| b as f64 / (1u64 << 30) as f64;
+                write!(
+                    f,
+                    "the sweep's outputs would take {bytes} bytes ({:.2} GiB), over the memory \
+                     limit of {limit} bytes ({:.2} GiB); select fewer outputs, sweep fewer columns \
+                     or bars at a time, use the reduce path, or raise the limit",
+                    gib(bytes),
+                    gib(limit)
+                )
+            }
+            Error::OutputShape {
+                output,
+                expected,
+                actual,
+            } => write!(
+                f,
+                "output `{output}` has shape {actual:?}, but the sweep needs (bars, columns) = {expected:?}"
+            ),
+            Error::OutputLayout { output, strides } => write!(
+                f,
+                "output `{output}` is not a contiguous column-major array (strides {strides:?}); \
+                 allocate it with `Array2::zeros((bars, columns).f())`"
+            ),
+            Error::InvalidChunkLen { chunk_len } => {
+                write!(f, "invalid chunk length {chunk_len}: a chunk holds at least one column")
+            }
         }
     }
 }

@@ -24,14 +24,53 @@
 //! # Ok::<(), ta_sweep::Error>(())
 //! ```
 //!
+//! # Sweeping a grid
+//! ```
+//! use ndarray::Array2;
+//! use ta_sweep::{ParamGrid, Prices, Sweep};
+//!
+//! // 1,000 bars of 2 symbols, as (bars, symbols) arrays.
+//! let close = Array2::from_shape_fn((1000, 2), |(i, s)| 100.0 + (i as f64 * 0.05 + s as f64).sin());
+//! let (high, low) = (&close + 0.4, &close - 0.4);
+//! let prices = Prices::from_arrays(&high, &low, &close)?;
+//!
+//! // Periods 4..=19 x multipliers 2.0..=4.0 step 0.1: 336 combinations, 672 columns.
+//! let out = Sweep::new(&prices, &ParamGrid::tutorial()).run()?;
+//! let supert = out.supert.as_ref().unwrap();
+//! assert_eq!(supert.dim(), (1000, 672));
+//! let key = out.columns.key(25).unwrap();
+//! assert_eq!((key.period, key.multiplier, key.symbol), (4, 3.2, 1));
+//! # Ok::<(), ta_sweep::Error>(())
+//! ```
+//!
 //! # Map of the crate
-//! - [`supertrend`], [`supertrend_into`]: one series, allocating or into caller slices.
-//! - [`SuperTrendState`]: the same, one bar at a time (live data), equal bit for bit.
+//! - One series: [`supertrend`] (allocating), [`supertrend_into`] (into caller slices), and
+//!   [`SuperTrendState`] (one bar at a time, for live data), all equal bit for bit.
 //! - The layers they are built from, public because they are useful on their own:
 //!   [`true_range`], [`true_range_into`], [`WilderAtr`], [`wilder_atr_into`].
-//! - [`SuperTrendParams`]: a validated (period, multiplier) pair.
-//! - [`Output`]: the names of the four output series.
+//! - Grids: [`SuperTrendParams`] (one validated pair), [`ParamGrid`] (a product or explicit
+//!   pairs), [`fraction_range`] (drift-free multiplier axes), [`SweepColumns`] and
+//!   [`ColumnKey`] (which column holds what).
+//! - The factory: [`Prices`] (one or many symbols), [`Sweep`] (configure and run),
+//!   [`SweepOutput`] (the matrices), [`SweepBuffers`] (caller-owned matrices),
+//!   [`SweepState`] (a whole grid, bar by bar), [`Output`] and [`OutputSet`] (which outputs).
 //! - [`Error`]: everything that can go wrong, with the offending values.
+//!
+//! # Column layout
+//! A sweep's outputs are `Array2`s of shape (bars, columns) in column-major (Fortran) order:
+//! column `j` is one contiguous slice, and `.t()` is a free view with one row per column.
+//! Columns are ordered period slowest, then multiplier, then symbol fastest:
+//! `column = (p_idx * n_multipliers + m_idx) * n_symbols + s_idx` for a product grid. So the
+//! columns of one period are adjacent and share its ATR. [`SweepColumns`] maps columns to
+//! [`ColumnKey`]s and back.
+//!
+//! # Parallelism and pools
+//! A sweep cuts its columns into chunks (a few per physical core by default, see
+//! [`Sweep::chunk_len`]) and runs them on the current rayon pool: the global one, or the pool
+//! the call is made from. To choose the threads, build a `rayon::ThreadPool` and pass it with
+//! [`Sweep::pool`]; nothing global is ever changed. Every worker writes only its own columns
+//! of buffers allocated once before dispatch. Results are bit-identical for every thread
+//! count and chunk length, and equal to [`supertrend`] on each column alone.
 //!
 //! # Outputs
 //! | output | meaning | type |
@@ -69,9 +108,12 @@
 #![forbid(unsafe_code)]
 
 mod error;
+mod indicator;
 mod kernel;
 mod output;
 mod params;
+mod prices;
+mod sweep;
 
 pub use crate::error::{Error, Result};
 pub use crate::kernel::atr::{wilder_atr_into, WilderAtr};
@@ -79,8 +121,10 @@ pub use crate::kernel::supertrend::{
     supertrend, supertrend_into, SuperTrendBar, SuperTrendOutput, SuperTrendSlices, SuperTrendState,
 };
 pub use crate::kernel::true_range::{true_range, true_range_into};
-pub use crate::output::Output;
-pub use crate::params::SuperTrendParams;
+pub use crate::output::{Output, OutputSet, SweepOutput};
+pub use crate::params::{fraction_range, ColumnKey, ParamGrid, SuperTrendParams, SweepColumns};
+pub use crate::prices::Prices;
+pub use crate::sweep::{Progress, Sweep, SweepBar, SweepBuffers, SweepState};
 
 /// The README's code blocks, compiled and run as doctests so they cannot drift from the API.
 #[cfg(doctest)]

@@ -44,6 +44,10 @@ pub struct WilderAtr {
     alpha: f64,
     /// `1 - alpha`, rounded once; the same bits as computing it every bar.
     decay: f64,
+    /// Whether `decay + alpha == 1.0` exactly (true for every period tried, 1 to 2000).
+    /// Then a bar observed right after an observed bar divides by exactly 1.0, which is the
+    /// identity on every double, so the division can be skipped without changing a bit.
+    unit_denominator: bool,
     average: f64,
     old_weight: f64,
     observations: usize,
@@ -64,10 +68,12 @@ impl WilderAtr {
         // Exactly `1 / period`: pandas derives alpha through `com` and lands one ulp off for
         // some periods (6, 19, ...); the reference semantics use the plain quotient.
         let alpha = 1.0 / period as f64;
+        let decay = 1.0 - alpha;
         WilderAtr {
             period,
             alpha,
-            decay: 1.0 - alpha,
+            decay,
+            unit_denominator: decay + alpha == 1.0,
             average: f64::NAN,
             old_weight: 1.0,
             observations: 0,
@@ -82,13 +88,22 @@ impl WilderAtr {
             self.observations = self.observations.saturating_add(1);
         }
         if !self.average.is_nan() {
+            // After an observed bar `old_weight` is exactly 1, so the decayed weight is
+            // exactly `decay` and the denominator is `decay + alpha`.
+            let unit_denominator = self.unit_denominator && self.old_weight == 1.0;
             self.old_weight *= self.decay;
             if observed {
                 // The guard keeps a constant series exactly constant: without it the
                 // weighted mean of two equal values can drift in the last bit.
                 if self.average != true_range {
-                    self.average = (self.old_weight * self.average + self.alpha * true_range)
-                        / (self.old_weight + self.alpha);
+                    let weighted = self.old_weight * self.average + self.alpha * true_range;
+                    // Dividing by exactly 1.0 is the identity; skipping it takes the division
+                    // off the loop-carried dependency chain (about 20 cycles per bar -> 6).
+                    self.average = if unit_denominator {
+                        weighted
+                    } else {
+                        weighted / (self.old_weight + self.alpha)
+                    };
                 }
                 self.old_weight = 1.0;
             }
@@ -142,9 +157,11 @@ pub fn wilder_atr_into(tr: &[f64], period: usize, out: &mut [f64]) -> Result<()>
 }
 
 /// [`wilder_atr_into`] without the checks: `period >= 1` and `out.len() == tr.len()`.
-pub(crate) fn wilder_atr_unchecked(tr: &[f64], period: usize, out: &mut [f64]) {
+/// Returns the state after the last bar.
+pub(crate) fn wilder_atr_unchecked(tr: &[f64], period: usize, out: &mut [f64]) -> WilderAtr {
     let mut atr = WilderAtr::with_valid_period(period);
     for (value, &range) in out.iter_mut().zip(tr) {
         *value = atr.update(range);
     }
+    atr
 }

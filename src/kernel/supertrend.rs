@@ -48,43 +48,80 @@ impl BandState {
     #[inline]
     pub(crate) fn update(&mut self, high: f64, low: f64, close: f64, atr: f64) -> SuperTrendBar {
         let mid = (high + low) / 2.0;
-        let mut upper = mid + self.multiplier * atr;
-        let mut lower = mid - self.multiplier * atr;
+        let upper = mid + self.multiplier * atr;
+        let lower = mid - self.multiplier * atr;
         // Comparisons with NaN are false: over warm-up and NaN bars the direction is carried
-        // and nothing ratchets.
-        let direction = if close > self.upper {
-            1
-        } else if close < self.lower {
-            -1
-        } else {
-            // Only the active band ratchets, and never on the bar of a flip.
-            if self.direction > 0 && lower < self.lower {
-                lower = self.lower;
-            }
-            if self.direction < 0 && upper > self.upper {
-                upper = self.upper;
-            }
-            self.direction
-        };
+        // and nothing ratchets. Written with non-short-circuit `&`/`|` and selects: which way
+        // each test goes is data-dependent and close to random, so branches would mispredict.
+        let flip_up = close > self.upper;
+        let flip_down = !flip_up & (close < self.lower);
+        let carried = !(flip_up | flip_down);
+        let was_up = self.direction > 0;
+        // Only the active band ratchets, and never on the bar of a flip.
+        let lower = select(carried & was_up & (lower < self.lower), self.lower, lower);
+        let upper = select(carried & !was_up & (upper > self.upper), self.upper, upper);
+        let up = flip_up | (carried & was_up);
         self.upper = upper;
         self.lower = lower;
-        self.direction = direction;
-        if direction > 0 {
-            SuperTrendBar {
-                supert: lower,
-                superd: direction,
-                superl: lower,
-                supers: f64::NAN,
-            }
-        } else {
-            SuperTrendBar {
-                supert: upper,
-                superd: direction,
-                superl: f64::NAN,
-                supers: upper,
-            }
+        self.direction = if up { 1 } else { -1 };
+        SuperTrendBar {
+            supert: select(up, lower, upper),
+            superd: self.direction,
+            superl: select(up, lower, f64::NAN),
+            supers: select(up, f64::NAN, upper),
         }
     }
+}
+
+/// `if condition { a } else { b }`, as a name that says a select is meant, not control flow.
+#[inline(always)]
+fn select(condition: bool, a: f64, b: f64) -> f64 {
+    if condition {
+        a
+    } else {
+        b
+    }
+}
+
+/// Output columns of one series, each optional: a sweep may compute only some outputs.
+#[derive(Debug, Default)]
+pub(crate) struct OutputColumns<'a> {
+    pub(crate) supert: Option<&'a mut [f64]>,
+    pub(crate) superd: Option<&'a mut [i8]>,
+    pub(crate) superl: Option<&'a mut [f64]>,
+    pub(crate) supers: Option<&'a mut [f64]>,
+}
+
+/// The band recursion over a precomputed ATR, writing the selected outputs; returns the final
+/// band state. All slices have the same length (present outputs included).
+///
+/// Splitting the ATR off lets every multiplier of a period share one ATR pass; the band and
+/// ATR arithmetic is the same as [`SuperTrendState::update`], so the results are the same bits.
+pub(crate) fn bands_into(
+    high: &[f64],
+    low: &[f64],
+    close: &[f64],
+    atr: &[f64],
+    multiplier: f64,
+    out: &mut OutputColumns<'_>,
+) -> BandState {
+    let mut bands = BandState::new(multiplier);
+    for i in 0..close.len() {
+        let bar = bands.update(high[i], low[i], close[i], atr[i]);
+        if let Some(o) = out.supert.as_deref_mut() {
+            o[i] = bar.supert;
+        }
+        if let Some(o) = out.superd.as_deref_mut() {
+            o[i] = bar.superd;
+        }
+        if let Some(o) = out.superl.as_deref_mut() {
+            o[i] = bar.superl;
+        }
+        if let Some(o) = out.supers.as_deref_mut() {
+            o[i] = bar.supers;
+        }
+    }
+    bands
 }
 
 /// The complete streaming state of one SuperTrend series: feed it one bar at a time.
@@ -139,6 +176,22 @@ impl SuperTrendState {
         }
     }
 
+    /// The state after a series whose last close was `prev_close`, assembled from the states
+    /// of its two halves.
+    pub(crate) fn from_parts(
+        params: SuperTrendParams,
+        prev_close: f64,
+        atr: WilderAtr,
+        bands: BandState,
+    ) -> Self {
+        SuperTrendState {
+            params,
+            prev_close,
+            atr,
+            bands,
+        }
+    }
+
     /// Advances one bar and returns its four outputs.
     ///
     /// NaN prices are valid (a missing bar); see the [crate docs](crate#nan-and-warm-up).
@@ -167,16 +220,12 @@ impl SuperTrendState {
         high: &[f64],
         low: &[f64],
         close: &[f64],
-        out: SuperTrendSlices<'_>,
+        mut out: SuperTrendSlices<'_>,
     ) -> Result<()> {
         let bars = check_input_lengths(high, low, close)?;
         out.check_len(bars)?;
         for i in 0..bars {
-            let bar = self.update(high[i], low[i], close[i]);
-            out.supert[i] = bar.supert;
-            out.superd[i] = bar.superd;
-            out.superl[i] = bar.superl;
-            out.supers[i] = bar.supers;
+            out.set(i, self.update(high[i], low[i], close[i]));
         }
         Ok(())
     }
@@ -223,7 +272,16 @@ pub struct SuperTrendSlices<'a> {
 }
 
 impl SuperTrendSlices<'_> {
-    fn check_len(&self, bars: usize) -> Result<()> {
+    /// Writes one bar's outputs at index `i`.
+    #[inline]
+    pub(crate) fn set(&mut self, i: usize, bar: SuperTrendBar) {
+        self.supert[i] = bar.supert;
+        self.superd[i] = bar.superd;
+        self.superl[i] = bar.superl;
+        self.supers[i] = bar.supers;
+    }
+
+    pub(crate) fn check_len(&self, bars: usize) -> Result<()> {
         check_output_length("supert", bars, self.supert.len())?;
         check_output_length("superd", bars, self.superd.len())?;
         check_output_length("superl", bars, self.superl.len())?;

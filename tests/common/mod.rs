@@ -202,32 +202,38 @@ pub struct GoldenCase {
     pub debug_lower: Vec<f64>,
 }
 
-/// Reads a CSV of numbers into columns, by header name. Uses Rust's correctly rounded parser,
-/// which reads `nan` as NaN.
-pub fn read_columns(path: &Path) -> Vec<(String, Vec<f64>)> {
+/// A CSV file's columns by header name, as text.
+pub type Columns = Vec<(String, Vec<String>)>;
+
+/// Reads a CSV file into columns of text; [`column`] parses one of them.
+pub fn read_columns(path: &Path) -> Columns {
     let mut reader = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
     let headers: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
-    let mut columns: Vec<(String, Vec<f64>)> =
-        headers.into_iter().map(|h| (h, Vec::new())).collect();
-    for (line, record) in reader.records().enumerate() {
-        let record = record.unwrap();
+    let mut columns: Columns = headers.into_iter().map(|h| (h, Vec::new())).collect();
+    for record in reader.records() {
+        let record = record.unwrap_or_else(|e| panic!("{path:?}: {e}"));
         for (field, column) in record.iter().zip(columns.iter_mut()) {
-            let value = field
-                .parse::<f64>()
-                .unwrap_or_else(|e| panic!("{path:?} row {line} `{field}`: {e}"));
-            column.1.push(value);
+            column.1.push(field.to_string());
         }
     }
     columns
 }
 
-fn column(columns: &[(String, Vec<f64>)], name: &str) -> Vec<f64> {
-    columns
+/// The column `name` parsed with Rust's correctly rounded parser (which reads `nan` and
+/// `NaN` as NaN, `inf` as infinity).
+pub fn column(columns: &Columns, name: &str) -> Vec<f64> {
+    let (_, values) = columns
         .iter()
         .find(|(n, _)| n == name)
-        .unwrap_or_else(|| panic!("no column {name}"))
-        .1
-        .clone()
+        .unwrap_or_else(|| panic!("no column {name}"));
+    values
+        .iter()
+        .enumerate()
+        .map(|(row, v)| {
+            v.parse()
+                .unwrap_or_else(|e| panic!("column {name} row {row} `{v}`: {e}"))
+        })
+        .collect()
 }
 
 /// Every case listed in `tests/data/<dir>/manifest.json`.
@@ -444,4 +450,67 @@ pub fn multiplier() -> impl Strategy<Value = f64> {
         (0u32..=100).prop_map(|k| k as f64 / 10.0),
         0.0f64..10.0,
     ]
+}
+
+// ---------------------------------------------------------------------------------------------
+// Deterministic multi-symbol data for the sweep tests
+// ---------------------------------------------------------------------------------------------
+
+/// A tiny seeded generator (xorshift64*), so fixed tests need no proptest runner.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+    }
+
+    /// Uniform in [0, 1).
+    pub fn next_f64(&mut self) -> f64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        (self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+/// `symbols` random walks of `bars` bars, with a NaN sprinkled in every ~`nan_every` bars
+/// (0: none) and a flat run in each.
+pub fn random_symbols(bars: usize, symbols: usize, seed: u64, nan_every: usize) -> Vec<Ohlc> {
+    let mut rng = Rng::new(seed);
+    (0..symbols)
+        .map(|_| {
+            let mut data = Ohlc {
+                high: vec![],
+                low: vec![],
+                close: vec![],
+            };
+            let mut price = 50.0 + 100.0 * rng.next_f64();
+            for i in 0..bars {
+                let open = price;
+                price *= 1.0 + 0.04 * (rng.next_f64() - 0.5);
+                let (mut h, mut l, mut c) = (
+                    open.max(price) * (1.0 + 0.01 * rng.next_f64()),
+                    open.min(price) * (1.0 - 0.01 * rng.next_f64()),
+                    price,
+                );
+                if i % 97 >= 90 {
+                    // a flat run: zero true range
+                    (h, l, c) = (open, open, open);
+                    price = open;
+                }
+                if nan_every > 0 && rng.next_f64() < 1.0 / nan_every as f64 {
+                    match (rng.next_f64() * 4.0) as u32 {
+                        0 => h = f64::NAN,
+                        1 => l = f64::NAN,
+                        2 => c = f64::NAN,
+                        _ => (h, l, c) = (f64::NAN, f64::NAN, f64::NAN),
+                    }
+                }
+                data.high.push(h);
+                data.low.push(l);
+                data.close.push(c);
+            }
+            data
+        })
+        .collect()
 }

@@ -1,0 +1,593 @@
+//! The `sweep` example end to end (its CSV output read back equals the library's result bit for
+//! bit, its JSON line, its errors), and the input helpers it shares with other examples.
+
+#[path = "../examples/common/mod.rs"]
+mod example_common;
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use example_common::list::{parse_multipliers, parse_periods, MAX_VALUES};
+use example_common::ohlc::{read_ohlc, read_ohlc_from, CsvError, CsvErrorKind, Ohlc};
+use example_common::synthetic::{random_walk, SyntheticSpec};
+use ta_sweep::{fraction_range, ParamGrid, Prices, Sweep};
+
+// ---------------------------------------------------------------------------------------------
+// Running the example
+// ---------------------------------------------------------------------------------------------
+
+/// The example binary that `cargo test` built next to this test's directory.
+///
+/// `cargo test --test example_sweep` alone does not build examples, so the binary may be
+/// missing or older than the code it should test: both fail here rather than test stale code.
+fn example_binary() -> PathBuf {
+    let exe = std::env::current_exe().expect("the test's own path");
+    // target/<profile>/deps/example_sweep-<hash> -> target/<profile>/examples/sweep
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("the test runs from target/<profile>/deps");
+    let binary = profile_dir
+        .join("examples")
+        .join(format!("sweep{}", std::env::consts::EXE_SUFFIX));
+    let rebuild =
+        "run the whole `cargo test`, which builds the examples, or `cargo build --example sweep`";
+    let built = std::fs::metadata(&binary)
+        .and_then(|m| m.modified())
+        .unwrap_or_else(|_| panic!("{} does not exist: {rebuild}", binary.display()));
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for dir in ["src", "examples"] {
+        if let Some(newer) = newer_rust_file(&root.join(dir), built) {
+            panic!(
+                "{} is older than {}: {rebuild}",
+                binary.display(),
+                newer.display()
+            );
+        }
+    }
+    binary
+}
+
+/// A `.rs` file under `dir` modified after `time`, if any.
+fn newer_rust_file(dir: &Path, time: std::time::SystemTime) -> Option<PathBuf> {
+    std::fs::read_dir(dir).ok()?.flatten().find_map(|entry| {
+        let path = entry.path();
+        let metadata = entry.metadata().ok()?;
+        if metadata.is_dir() {
+            newer_rust_file(&path, time)
+        } else {
+            let newer = path.extension()? == "rs" && metadata.modified().ok()? > time;
+            newer.then_some(path)
+        }
+    })
+}
+
+fn data_file(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples/data")
+        .join(name)
+}
+
+/// A file in the temporary directory, removed when dropped (also when a test fails).
+struct TempFile(PathBuf);
+
+impl TempFile {
+    fn new(label: &str) -> Self {
+        static COUNTER: AtomicUsize = AtomicUsize::new(0);
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        TempFile(std::env::temp_dir().join(format!(
+            "ta_sweep_example_{}_{n}_{label}",
+            std::process::id()
+        )))
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+fn run_example(args: &[&std::ffi::OsStr]) -> Output {
+    Command::new(example_binary())
+        .args(args)
+        .output()
+        .expect("the example starts")
+}
+
+// ---------------------------------------------------------------------------------------------
+// The example's output against the library
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn csv_output_equals_the_library_bit_for_bit() {
+    let out_file = TempFile::new("out.csv");
+    let (msft, ibm) = (data_file("MSFT_bokeh.csv"), data_file("IBM_bokeh.csv"));
+    let output = run_example(&[
+        "--csv".as_ref(),
+        msft.as_os_str(),
+        "--csv".as_ref(),
+        ibm.as_os_str(),
+        "--periods".as_ref(),
+        "4,7,10".as_ref(),
+        "--multipliers".as_ref(),
+        "2.0..=3.0:0.5".as_ref(),
+        "--threads".as_ref(),
+        "2".as_ref(),
+        "--out".as_ref(),
+        out_file.0.as_os_str(),
+        "--json".as_ref(),
+    ]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "the example failed: {}\n{stdout}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+
+    // The same sweep, straight from the library.
+    let data = [read_ohlc(&msft).unwrap(), read_ohlc(&ibm).unwrap()];
+    let prices = Prices::from_symbols(data.iter().map(Ohlc::as_slices)).unwrap();
+    let grid = ParamGrid::product(&[4, 7, 10], &[2.0, 2.5, 3.0]).unwrap();
+    let sweep = Sweep::new(&prices, &grid);
+    let expected = sweep.run().unwrap();
+    let columns = expected.columns.len();
+    assert_eq!(columns, 3 * 3 * 2);
+
+    let json: serde_json::Value =
+        serde_json::from_str(stdout.lines().last().expect("some output")).unwrap();
+    assert_eq!(json["bars"], 3270);
+    assert_eq!(json["symbols"], 2);
+    assert_eq!(json["columns"], columns);
+    assert_eq!(json["threads"], 2);
+    assert_eq!(json["runs"], 1);
+    assert_eq!(
+        json["output_bytes"].as_u64().map(u128::from),
+        Some(sweep.output_bytes())
+    );
+    assert!(json["ms_min"].as_f64().is_some_and(|ms| ms >= 0.0));
+    assert_eq!(json["ms_min"], json["ms_median"]);
+
+    let mut reader = csv::Reader::from_path(&out_file.0).unwrap();
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    let expected_header: Vec<String> = ["supert", "superd", "superl", "supers"]
+        .iter()
+        .flat_map(|output| {
+            expected
+                .columns
+                .keys()
+                .map(move |key| format!("{output}_{key}"))
+        })
+        .collect();
+    assert_eq!(header, expected_header);
+    assert_eq!(header[0], "supert_p4_m2_c0");
+    assert_eq!(header[3], "supert_p4_m2.5_c1");
+
+    let superd = expected.superd.as_ref().unwrap();
+    let float_blocks = [
+        (0, expected.supert.as_ref().unwrap()),
+        (2, expected.superl.as_ref().unwrap()),
+        (3, expected.supers.as_ref().unwrap()),
+    ];
+    let mut bars = 0;
+    for (bar, row) in reader.records().enumerate() {
+        let row = row.unwrap();
+        assert_eq!(row.len(), 4 * columns, "row {bar}");
+        for &(block, array) in &float_blocks {
+            for j in 0..columns {
+                let text = &row[block * columns + j];
+                let got: f64 = text.parse().unwrap();
+                let want = array[[bar, j]];
+                assert!(
+                    got.to_bits() == want.to_bits() || (got.is_nan() && want.is_nan()),
+                    "{} at bar {bar}: wrote {text}, the library has {want:?}",
+                    header[block * columns + j]
+                );
+            }
+        }
+        for j in 0..columns {
+            let got: i8 = row[columns + j].parse().unwrap();
+            assert_eq!(
+                got,
+                superd[[bar, j]],
+                "{} at bar {bar}",
+                header[columns + j]
+            );
+        }
+        bars += 1;
+    }
+    assert_eq!(bars, 3270);
+}
+
+#[test]
+fn a_malformed_csv_fails_naming_file_line_and_column() {
+    let bad = TempFile::new("bad.csv");
+    std::fs::write(
+        &bad.0,
+        "time,open,high,low,close\n2020-01-01,1,2,0.5,1.5\n2020-01-02,1,2,0.5,1.x5\n",
+    )
+    .unwrap();
+    let output = run_example(&["--csv".as_ref(), bad.0.as_os_str()]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let file = bad.0.display().to_string();
+    assert!(stderr.starts_with("error: "), "{stderr}");
+    assert!(stderr.contains(&format!("{file}:3:")), "{stderr}");
+    assert!(stderr.contains("`close`"), "{stderr}");
+    assert!(stderr.contains("1.x5"), "{stderr}");
+}
+
+#[test]
+fn bad_arguments_fail_with_a_message_not_a_panic() {
+    let missing = std::env::temp_dir().join("ta_sweep_example_no_such_file.csv");
+    let cases: [&[&str]; 6] = [
+        &["--periods", "0"],
+        &["--multipliers=-1"],
+        &["--multipliers", "2.0..=4.0"],
+        &["--periods", "4..19"],
+        &["--synthetic", "2x10"],
+        &["--csv", missing.to_str().unwrap()],
+    ];
+    for args in cases {
+        let args: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_ref()).collect();
+        let output = run_example(&args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{args:?} succeeded");
+        assert!(stderr.contains("error"), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The CSV loader
+// ---------------------------------------------------------------------------------------------
+
+fn load(text: &[u8]) -> Result<Ohlc, CsvError> {
+    read_ohlc_from(text, "test.csv")
+}
+
+fn load_err(text: &[u8]) -> CsvError {
+    match load(text) {
+        Ok(ohlc) => panic!("loaded {ohlc:?}"),
+        Err(e) => e,
+    }
+}
+
+fn same(a: &[f64], b: &[f64]) -> bool {
+    a.len() == b.len()
+        && a.iter()
+            .zip(b)
+            .all(|(x, y)| x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan()))
+}
+
+#[test]
+fn loader_reads_the_columns_it_needs_in_any_case_and_order() {
+    let ohlc = load(b"Close,volume,LOW,time,High\n1.5,100,1,x,2\n2.5,200,2,y,3\n").unwrap();
+    assert_eq!(ohlc.high, [2.0, 3.0]);
+    assert_eq!(ohlc.low, [1.0, 2.0]);
+    assert_eq!(ohlc.close, [1.5, 2.5]);
+}
+
+#[test]
+fn loader_accepts_bom_crlf_blank_lines_and_quotes() {
+    let text = b"\xEF\xBB\xBFhigh,low,close\r\n\r\n2,1,1.5\r\n   \r\n\n\"3\",2,2.5\r\n\r\n";
+    let ohlc = load(text).unwrap();
+    assert_eq!(ohlc.high, [2.0, 3.0]);
+    assert_eq!(ohlc.close, [1.5, 2.5]);
+    // A last line without its line end.
+    assert_eq!(load(b"high,low,close\n2,1,1.5").unwrap().bars(), 1);
+    // Only the header: no bars.
+    assert_eq!(load(b"high,low,close\n").unwrap().bars(), 0);
+}
+
+/// A reader that hands out one byte per call, as a pipe or a fuzzer may.
+struct Trickle<'a>(&'a [u8]);
+
+impl Read for Trickle<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let Some((&first, rest)) = self.0.split_first() else {
+            return Ok(0);
+        };
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        buf[0] = first;
+        self.0 = rest;
+        Ok(1)
+    }
+}
+
+#[test]
+fn loader_accepts_a_bom_that_arrives_byte_by_byte() {
+    let ohlc = read_ohlc_from(Trickle(b"\xEF\xBB\xBFhigh,low,close\n2,1,1.5\n"), "t").unwrap();
+    assert_eq!(ohlc.high, [2.0]);
+}
+
+#[test]
+fn loader_reads_empty_fields_and_nan_in_any_case_as_nan() {
+    let ohlc = load(b"high,low,close\n,nan,NaN\nNAN, 1 ,\n").unwrap();
+    assert!(same(&ohlc.high, &[f64::NAN, f64::NAN]));
+    assert!(same(&ohlc.low, &[f64::NAN, 1.0]));
+    assert!(same(&ohlc.close, &[f64::NAN, f64::NAN]));
+}
+
+#[test]
+fn loader_reads_numbers_as_rust_does() {
+    let ohlc = load(b"high,low,close\n0.1,1e3,-0\n").unwrap();
+    assert_eq!(ohlc.high[0].to_bits(), 0.1f64.to_bits());
+    assert_eq!(ohlc.low, [1000.0]);
+    assert_eq!(ohlc.close[0].to_bits(), (-0.0f64).to_bits());
+}
+
+#[test]
+fn loader_errors_name_file_line_and_column() {
+    let e = load_err(b"high,low,close\n2,1,1.5\n\n\n3,oops,2\n");
+    assert!(
+        matches!(e.kind, CsvErrorKind::BadNumber { column: "low", .. }),
+        "{e:?}"
+    );
+    assert_eq!(e.line, Some(5));
+    assert_eq!(
+        e.to_string(),
+        "test.csv:5: column `low`: \"oops\" is not a number"
+    );
+
+    // CRLF and a leading blank line do not shift the count.
+    let e = load_err(b"\r\nhigh,low,close\r\n2,1,1.5\r\n\r\n3,2,x\r\n");
+    assert_eq!((e.line, e.to_string().contains("`close`")), (Some(5), true));
+
+    // A quoted field spanning lines: the line the bad field starts on.
+    let e = load_err(b"note,high,low,close\n\"a\nb\",2,1,1.5\n\"c\nd\ne\",x,1,1.5\n");
+    assert_eq!(e.line, Some(6), "{e}");
+}
+
+#[test]
+fn loader_rejects_a_missing_or_ambiguous_column() {
+    let e = load_err(b"time,high,close\n1,2,3\n");
+    assert!(
+        matches!(e.kind, CsvErrorKind::MissingColumn("low")),
+        "{e:?}"
+    );
+    assert_eq!(e.line, Some(1));
+    assert!(e.to_string().starts_with("test.csv:1: column `low`"), "{e}");
+
+    let e = load_err(b"high,low,close,Close\n1,2,3,4\n");
+    assert!(
+        matches!(e.kind, CsvErrorKind::DuplicateColumn("close")),
+        "{e:?}"
+    );
+
+    let e = load_err(b"");
+    assert!(matches!(e.kind, CsvErrorKind::Empty), "{e:?}");
+    let e = load_err(b"\n\r\n  \n");
+    assert!(matches!(e.kind, CsvErrorKind::Empty), "{e:?}");
+}
+
+#[test]
+fn loader_rejects_ragged_rows() {
+    let e = load_err(b"high,low,close,volume\n2,1,1.5,9\n2,1\n");
+    assert!(
+        matches!(&e.kind, CsvErrorKind::FieldCount { expected: 4, found: 2, column: Some(c) } if c == "close"),
+        "{e:?}"
+    );
+    assert_eq!(e.line, Some(3));
+    assert!(
+        e.to_string().starts_with("test.csv:3: column `close`"),
+        "{e}"
+    );
+
+    let e = load_err(b"high,low,close\n2,1,1.5,7\n");
+    assert!(
+        matches!(
+            e.kind,
+            CsvErrorKind::FieldCount {
+                expected: 3,
+                found: 4,
+                column: None
+            }
+        ),
+        "{e:?}"
+    );
+    assert_eq!(e.line, Some(2));
+}
+
+#[test]
+fn loader_rejects_non_utf8_bytes() {
+    let e = load_err(b"high,low,close\n2,1,1\xFF5\n");
+    assert!(
+        matches!(e.kind, CsvErrorKind::NotUtf8 { column: "close" }),
+        "{e:?}"
+    );
+    assert_eq!(e.line, Some(2));
+
+    let e = load_err(b"high,low,close,n\xE9e\n2,1,1.5,x\n");
+    assert!(
+        matches!(e.kind, CsvErrorKind::HeaderNotUtf8 { index: 4 }),
+        "{e:?}"
+    );
+    assert_eq!(e.line, Some(1));
+}
+
+#[test]
+fn loader_quotes_only_a_short_excerpt_of_a_bad_value() {
+    let mut text = b"high,low,close\n2,1,".to_vec();
+    text.extend(std::iter::repeat(b'z').take(100_000));
+    let message = load_err(&text).to_string();
+    assert!(message.len() < 200, "{message}");
+}
+
+#[test]
+fn loader_reports_a_missing_file_by_name() {
+    let path = std::env::temp_dir().join("ta_sweep_example_no_such_file.csv");
+    let e = read_ohlc(&path).unwrap_err();
+    assert!(matches!(e.kind, CsvErrorKind::Io(_)), "{e:?}");
+    assert_eq!(e.line, None);
+    assert!(
+        e.to_string().starts_with(&path.display().to_string()),
+        "{e}"
+    );
+}
+
+#[test]
+fn loader_reads_the_bundled_files() {
+    for name in ["MSFT_bokeh.csv", "IBM_bokeh.csv"] {
+        let ohlc = read_ohlc(&data_file(name)).unwrap();
+        assert_eq!(
+            (ohlc.high.len(), ohlc.low.len(), ohlc.bars()),
+            (3270, 3270, 3270)
+        );
+        assert!(ohlc.high.iter().zip(&ohlc.low).all(|(h, l)| h >= l));
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parameter lists
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn multiplier_ranges_are_exact() {
+    let expected: Vec<f64> = (20..=40).map(|k| k as f64 / 10.0).collect();
+    let got = parse_multipliers("2.0..=4.0:0.1").unwrap();
+    assert_eq!(got.len(), 21);
+    assert!(same(&got, &expected));
+    assert!(same(&got, &fraction_range(20..=40, 10)));
+    assert_eq!(got[3].to_bits(), 2.3f64.to_bits());
+    // The same values however the bounds are written.
+    assert!(same(&parse_multipliers("2..=4:0.10").unwrap(), &expected));
+    assert!(same(
+        &parse_multipliers("2.0..=3.0:0.5").unwrap(),
+        &[2.0, 2.5, 3.0]
+    ));
+    // The end is included only when a step lands on it.
+    assert!(same(
+        &parse_multipliers("1..=2:0.3").unwrap(),
+        &[1.0, 1.3, 1.6, 1.9]
+    ));
+    assert!(same(
+        &parse_multipliers("0.25..=0.75:0.25").unwrap(),
+        &[0.25, 0.5, 0.75]
+    ));
+}
+
+#[test]
+fn multiplier_lists_parse_each_value_as_rust_does() {
+    assert!(same(
+        &parse_multipliers("2,2.5,3").unwrap(),
+        &[2.0, 2.5, 3.0]
+    ));
+    assert!(same(
+        &parse_multipliers(" 0.1 , 3e0,2.3").unwrap(),
+        &[0.1, 3.0, 2.3]
+    ));
+    // Mixed with a range.
+    assert!(same(
+        &parse_multipliers("1,2.0..=2.2:0.1").unwrap(),
+        &[1.0, 2.0, 2.1, 2.2]
+    ));
+    // Negative values parse; the library rejects them with its own message.
+    assert!(same(&parse_multipliers("-1").unwrap(), &[-1.0]));
+}
+
+#[test]
+fn periods_parse_as_lists_and_ranges() {
+    assert_eq!(
+        parse_periods("4..=19").unwrap(),
+        (4..=19).collect::<Vec<_>>()
+    );
+    assert_eq!(parse_periods("5,10,20").unwrap(), [5, 10, 20]);
+    assert_eq!(parse_periods("4..=20:4").unwrap(), [4, 8, 12, 16, 20]);
+    assert_eq!(parse_periods("3, 7..=9").unwrap(), [3, 7, 8, 9]);
+    assert_eq!(parse_periods("7").unwrap(), [7]);
+    // 0 parses; the library rejects it with its own message.
+    assert_eq!(parse_periods("0").unwrap(), [0]);
+}
+
+#[test]
+fn malformed_lists_are_errors_that_quote_the_item() {
+    for bad in [
+        "",
+        "4,",
+        "4,,5",
+        "4..19",
+        "4..=x",
+        "x",
+        "-1",
+        "2.5",
+        "9..=4",
+        "4..=9:0",
+        "1..=1000000000",
+    ] {
+        let e = parse_periods(bad).expect_err(bad);
+        assert!(e.to_string().contains('`'), "{bad}: {e}");
+    }
+    for bad in [
+        "2.0..=4.0",
+        "2..=4:0",
+        "2..=4:-0.1",
+        "4..=2:0.1",
+        "1e0..=2:0.1",
+        "2..=4:0.0000000000000001",
+        "0..=1:0.00001",
+        "abc",
+        "2..4",
+    ] {
+        let e = parse_multipliers(bad).expect_err(bad);
+        assert!(e.to_string().contains('`'), "{bad}: {e}");
+    }
+    assert!(parse_multipliers("2.0..=4.0")
+        .unwrap_err()
+        .to_string()
+        .contains("needs a step"));
+    assert!(parse_periods(&"1,".repeat(MAX_VALUES + 1)[..2 * MAX_VALUES + 1]).is_err());
+}
+
+#[test]
+fn parsed_lists_make_the_tutorial_grid() {
+    let grid = ParamGrid::product(
+        &parse_periods("4..=19").unwrap(),
+        &parse_multipliers("2.0..=4.0:0.1").unwrap(),
+    )
+    .unwrap();
+    assert_eq!(grid, ParamGrid::tutorial());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Synthetic prices
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn random_walks_are_deterministic_positive_and_consistent() {
+    let spec: SyntheticSpec = "3:5000".parse().unwrap();
+    assert_eq!(
+        spec,
+        SyntheticSpec {
+            symbols: 3,
+            bars: 5000
+        }
+    );
+    let walks = spec.generate().unwrap();
+    let again = spec.generate().unwrap();
+    assert_eq!(walks.len(), 3);
+    for (walk, other) in walks.iter().zip(&again) {
+        assert_eq!(walk.bars(), 5000);
+        assert!(same(&walk.close, &other.close) && same(&walk.high, &other.high));
+        let mut bars = walk.close.iter().zip(&walk.high).zip(&walk.low);
+        assert!(bars.all(|((&c, &h), &l)| l > 0.0 && l <= c && c <= h));
+    }
+    assert!(!same(&walks[0].close, &walks[1].close));
+    // A shorter walk is a prefix of a longer one.
+    assert!(same(
+        &random_walk(1, 100).unwrap().close,
+        &walks[1].close[..100]
+    ));
+    for bad in ["0:10", "2", "2:x", ":", "-1:5"] {
+        assert!(bad.parse::<SyntheticSpec>().is_err(), "{bad}");
+    }
+}

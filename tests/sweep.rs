@@ -1,0 +1,532 @@
+//! The factory: every column equals the single-series kernel bit for bit, whatever the grid,
+//! symbols, threads and chunking; layout, selection, caller buffers, progress and states.
+
+mod common;
+
+use std::sync::Mutex;
+
+use common::{assert_same_bits, random_symbols, same_bits, Ohlc};
+use ndarray::{s, Array2, ShapeBuilder};
+use ta_sweep::{
+    fraction_range, supertrend, ColumnKey, Output, OutputSet, ParamGrid, Prices, SuperTrendParams,
+    Sweep, SweepBuffers, SweepOutput, SweepState,
+};
+
+fn prices(data: &[Ohlc]) -> Prices<'_> {
+    Prices::from_symbols(data.iter().map(|d| (&d.high[..], &d.low[..], &d.close[..]))).unwrap()
+}
+
+fn pool(threads: usize) -> rayon::ThreadPool {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap()
+}
+
+/// Every column of `out` against `supertrend` on its own symbol and parameters.
+fn assert_matches_kernel(out: &SweepOutput, data: &[Ohlc]) {
+    for (j, key) in out.columns.keys().enumerate() {
+        let d = &data[key.symbol];
+        let reference = supertrend(
+            &d.high,
+            &d.low,
+            &d.close,
+            SuperTrendParams::new(key.period, key.multiplier).unwrap(),
+        )
+        .unwrap();
+        let col = |a: &Option<Array2<f64>>| a.as_ref().map(|a| a.column(j).to_vec());
+        if let Some(c) = col(&out.supert) {
+            assert_same_bits(&format!("supert {key}"), &reference.supert, &c);
+        }
+        if let Some(c) = col(&out.superl) {
+            assert_same_bits(&format!("superl {key}"), &reference.superl, &c);
+        }
+        if let Some(c) = col(&out.supers) {
+            assert_same_bits(&format!("supers {key}"), &reference.supers, &c);
+        }
+        if let Some(a) = &out.superd {
+            assert_eq!(a.column(j).to_vec(), reference.superd, "superd {key}");
+        }
+    }
+}
+
+fn grids() -> Vec<ParamGrid> {
+    vec![
+        ParamGrid::product(&[4, 7, 19], &fraction_range(20..=40, 10)).unwrap(),
+        ParamGrid::product(&[1, 2, 3, 50], &[0.0, 0.5, 3.0]).unwrap(),
+        ParamGrid::product(&[10], &[3.0]).unwrap(),
+        // Periods interleaved: groups of equal period are short and non-adjacent.
+        ParamGrid::pairs(&[
+            (7, 3.0),
+            (5, 2.0),
+            (7, 2.0),
+            (7, 2.5),
+            (5, 3.0),
+            (14, 1.0),
+            (7, 1.0),
+        ])
+        .unwrap(),
+    ]
+}
+
+#[test]
+fn every_column_equals_the_single_series_kernel_for_any_grid_symbols_threads_and_chunks() {
+    for (symbols, nan_every) in [(1, 0), (2, 40), (3, 7)] {
+        let data = random_symbols(400, symbols, 11 + symbols as u64, nan_every);
+        let prices = prices(&data);
+        for grid in grids() {
+            let columns = grid.len() * symbols;
+            for threads in [1, 2, 3, 8] {
+                let pool = pool(threads);
+                for chunk_len in [
+                    None,
+                    Some(1),
+                    Some(2),
+                    Some(5),
+                    Some(7),
+                    Some(columns),
+                    Some(columns + 3),
+                ] {
+                    let mut sweep = Sweep::new(&prices, &grid).pool(&pool);
+                    if let Some(len) = chunk_len {
+                        sweep = sweep.chunk_len(len);
+                    }
+                    let out = sweep.run().unwrap();
+                    assert_eq!(out.columns.len(), columns);
+                    assert_matches_kernel(&out, &data);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn the_reference_workload_grid_on_real_data_matches_the_kernel() {
+    let dir = common::data_dir().join("../../examples/data");
+    let load = |name: &str| {
+        let cols = common::read_columns(&dir.join(name));
+        Ohlc {
+            high: common::column(&cols, "high"),
+            low: common::column(&cols, "low"),
+            close: common::column(&cols, "close"),
+        }
+    };
+    let data = vec![load("MSFT_bokeh.csv"), load("IBM_bokeh.csv")];
+    let out = Sweep::new(&prices(&data), &ParamGrid::tutorial())
+        .run()
+        .unwrap();
+    assert_eq!(out.supert.as_ref().unwrap().dim(), (3270, 672));
+    assert_matches_kernel(&out, &data);
+}
+
+#[test]
+fn outputs_are_column_major_with_contiguous_columns() {
+    let data = random_symbols(50, 2, 3, 0);
+    let out = Sweep::new(
+        &prices(&data),
+        &ParamGrid::product(&[3, 5], &[1.0, 2.0]).unwrap(),
+    )
+    .run()
+    .unwrap();
+    for array in [
+        out.supert.as_ref().unwrap(),
+        out.superl.as_ref().unwrap(),
+        out.supers.as_ref().unwrap(),
+    ] {
+        assert!(array.t().is_standard_layout());
+        assert!(array.column(3).as_slice().is_some());
+    }
+    assert!(out.superd.as_ref().unwrap().t().is_standard_layout());
+}
+
+#[test]
+fn labels_and_lookups_round_trip() {
+    let grid = ParamGrid::product(&[4, 7, 19], &fraction_range(20..=40, 10)).unwrap();
+    let data = random_symbols(10, 3, 5, 0);
+    let out = Sweep::new(&prices(&data), &grid)
+        .outputs(OutputSet::NONE)
+        .run()
+        .unwrap();
+    let columns = &out.columns;
+    assert_eq!(columns.len(), 3 * 21 * 3);
+    let mut labels = std::collections::HashSet::new();
+    for j in 0..columns.len() {
+        let key = columns.key(j).unwrap();
+        assert_eq!(columns.column(key), Some(j));
+        // The documented order: period slowest, multiplier, symbol fastest.
+        let (p_idx, m_idx) = (
+            [4, 7, 19].iter().position(|&p| p == key.period).unwrap(),
+            (key.multiplier * 10.0).round() as usize - 20,
+        );
+        assert_eq!(j, (p_idx * 21 + m_idx) * 3 + key.symbol);
+        assert!(labels.insert(key.to_string()), "labels are unique");
+    }
+    assert_eq!(columns.keys().count(), columns.len());
+    assert_eq!(columns.key(columns.len()), None);
+    assert_eq!(columns.key(0).unwrap().to_string(), "p4_m2_c0");
+    assert_eq!(columns.key(3 * 3 + 2).unwrap().to_string(), "p4_m2.3_c2");
+    let missing = ColumnKey {
+        period: 5,
+        multiplier: 2.0,
+        symbol: 0,
+    };
+    assert_eq!(columns.column(missing), None);
+    assert_eq!(
+        columns.column(ColumnKey {
+            period: 4,
+            multiplier: 2.0,
+            symbol: 3
+        }),
+        None
+    );
+    // The grid holds k / 10 exactly; 2.0 + 14 * 0.1 is 3.4000000000000004, not 3.4.
+    assert_eq!(
+        columns.column(ColumnKey {
+            period: 4,
+            multiplier: 3.4,
+            symbol: 0
+        }),
+        Some(14 * 3)
+    );
+    assert_eq!(
+        columns.column(ColumnKey {
+            period: 4,
+            multiplier: 2.0 + 14.0 * 0.1,
+            symbol: 0
+        }),
+        None
+    );
+
+    let pairs = ParamGrid::pairs(&[(9, 1.5), (3, 2.0)]).unwrap();
+    let out = Sweep::new(&prices(&data), &pairs)
+        .outputs(OutputSet::NONE)
+        .run()
+        .unwrap();
+    assert_eq!(
+        out.columns.key(4),
+        Some(ColumnKey {
+            period: 3,
+            multiplier: 2.0,
+            symbol: 1
+        })
+    );
+    assert_eq!(
+        out.columns.column(ColumnKey {
+            period: 9,
+            multiplier: 1.5,
+            symbol: 2
+        }),
+        Some(2)
+    );
+}
+
+#[test]
+fn selected_outputs_only_are_computed_and_equal_the_full_sweep() {
+    let data = random_symbols(300, 2, 17, 30);
+    let prices = prices(&data);
+    let grid = ParamGrid::product(&[3, 8], &[1.0, 2.5]).unwrap();
+    let full = Sweep::new(&prices, &grid).run().unwrap();
+    for bits in 0u8..16 {
+        let set: OutputSet = Output::ALL
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| bits & (1 << i) != 0)
+            .map(|(_, o)| o)
+            .collect();
+        let sweep = Sweep::new(&prices, &grid).outputs(set);
+        assert_eq!(
+            sweep.output_bytes(),
+            (300 * 8 * set.bytes_per_bar()) as u128
+        );
+        let out = sweep.run().unwrap();
+        assert_eq!(out.supert.is_some(), set.contains(Output::Supert));
+        assert_eq!(out.superd.is_some(), set.contains(Output::Superd));
+        assert_eq!(out.superl.is_some(), set.contains(Output::Superl));
+        assert_eq!(out.supers.is_some(), set.contains(Output::Supers));
+        let same = |a: &Option<Array2<f64>>, b: &Option<Array2<f64>>| {
+            if let (Some(a), Some(b)) = (a, b) {
+                assert!(a.iter().zip(b).all(|(x, y)| same_bits(*x, *y)));
+            }
+        };
+        same(&out.supert, &full.supert);
+        same(&out.superl, &full.superl);
+        same(&out.supers, &full.supers);
+        if let Some(d) = &out.superd {
+            assert_eq!(d, full.superd.as_ref().unwrap());
+        }
+    }
+}
+
+#[test]
+fn caller_buffers_are_filled_reused_and_only_the_given_outputs_are_written() {
+    let data = random_symbols(200, 2, 23, 25);
+    let prices = prices(&data);
+    let grid = ParamGrid::product(&[2, 6, 9], &[0.5, 3.0]).unwrap();
+    let full = Sweep::new(&prices, &grid).run().unwrap();
+    let shape = (200, 12);
+    let mut supert = Array2::<f64>::from_elem(shape.f(), -7.0);
+    let mut superd = Array2::<i8>::zeros(shape.f());
+    for round in 0..3 {
+        let buffers = SweepBuffers {
+            supert: Some(&mut supert),
+            superd: Some(&mut superd),
+            ..Default::default()
+        };
+        let pool = pool(round + 1);
+        let states = Sweep::new(&prices, &grid)
+            .pool(&pool)
+            .chunk_len(round * 2 + 1)
+            .run_into(buffers)
+            .unwrap();
+        assert!(states.is_none());
+        assert!(supert
+            .iter()
+            .zip(full.supert.as_ref().unwrap())
+            .all(|(a, b)| same_bits(*a, *b)));
+        assert_eq!(&superd, full.superd.as_ref().unwrap());
+    }
+    // A view of a larger column-major array works, as long as its columns are contiguous.
+    let mut big = Array2::<f64>::zeros((200, 20).f());
+    let mut view = big.slice_mut(s![.., 4..16]);
+    Sweep::new(&prices, &grid)
+        .run_into(SweepBuffers {
+            superl: Some(&mut view),
+            ..Default::default()
+        })
+        .unwrap();
+    assert!(big
+        .slice(s![.., 4..16])
+        .iter()
+        .zip(full.superl.as_ref().unwrap())
+        .all(|(a, b)| same_bits(*a, *b)));
+    assert!(big.slice(s![.., ..4]).iter().all(|&x| x == 0.0));
+}
+
+#[test]
+fn zero_bars_one_bar_and_one_column_work() {
+    let grid = ParamGrid::product(&[1, 3], &[2.0]).unwrap();
+    let empty: Vec<Ohlc> = vec![
+        Ohlc {
+            high: vec![],
+            low: vec![],
+            close: vec![]
+        };
+        2
+    ];
+    let out = Sweep::new(&prices(&empty), &grid)
+        .with_states()
+        .run()
+        .unwrap();
+    assert_eq!(out.supert.as_ref().unwrap().dim(), (0, 4));
+    assert_eq!(out.states.as_ref().unwrap().states().len(), 4);
+
+    let one = random_symbols(1, 2, 1, 0);
+    let out = Sweep::new(&prices(&one), &grid).run().unwrap();
+    assert_eq!(out.superd.as_ref().unwrap().dim(), (1, 4));
+    assert!(out.supert.as_ref().unwrap().iter().all(|x| x.is_nan()));
+    assert_matches_kernel(&out, &one);
+
+    let data = random_symbols(100, 1, 2, 0);
+    let out = Sweep::new(&prices(&data), &ParamGrid::pairs(&[(5, 2.0)]).unwrap())
+        .run()
+        .unwrap();
+    assert_eq!(out.supert.as_ref().unwrap().dim(), (100, 1));
+    assert_matches_kernel(&out, &data);
+
+    // Zero symbols: no columns.
+    let none = Prices::from_symbols(std::iter::empty()).unwrap();
+    let out = Sweep::new(&none, &grid).run().unwrap();
+    assert_eq!(out.supert.unwrap().dim(), (0, 0));
+}
+
+#[test]
+fn prices_from_arrays_in_any_layout_give_the_same_bits() {
+    let data = random_symbols(150, 3, 31, 20);
+    let grid = ParamGrid::product(&[4, 9], &[2.0, 3.5]).unwrap();
+    let reference = Sweep::new(&prices(&data), &grid).run().unwrap();
+    let fill = |f: &dyn Fn(&Ohlc) -> &Vec<f64>, array: &mut Array2<f64>| {
+        for (s, d) in data.iter().enumerate() {
+            array
+                .column_mut(s)
+                .assign(&ndarray::ArrayView1::from(&f(d)[..]));
+        }
+    };
+    for fortran in [true, false] {
+        let mut arrays = [(); 3].map(|_| {
+            if fortran {
+                Array2::zeros((150, 3).f())
+            } else {
+                Array2::zeros((150, 3))
+            }
+        });
+        fill(&|d| &d.high, &mut arrays[0]);
+        fill(&|d| &d.low, &mut arrays[1]);
+        fill(&|d| &d.close, &mut arrays[2]);
+        let prices = Prices::from_arrays(&arrays[0], &arrays[1], &arrays[2]).unwrap();
+        assert_eq!((prices.bars(), prices.symbols()), (150, 3));
+        let out = Sweep::new(&prices, &grid).run().unwrap();
+        assert!(out
+            .supert
+            .unwrap()
+            .iter()
+            .zip(reference.supert.as_ref().unwrap())
+            .all(|(a, b)| same_bits(*a, *b)));
+        assert_eq!(out.superd, reference.superd);
+    }
+}
+
+#[test]
+fn progress_reports_every_column_once_in_increasing_order() {
+    let data = random_symbols(100, 2, 41, 0);
+    let grid = ParamGrid::product(&[3, 4, 5], &[1.0, 2.0, 3.0]).unwrap();
+    for threads in [1, 3] {
+        let calls = Mutex::new(Vec::new());
+        let record = |done: usize, total: usize| calls.lock().unwrap().push((done, total));
+        let pool = pool(threads);
+        Sweep::new(&prices(&data), &grid)
+            .chunk_len(4)
+            .pool(&pool)
+            .progress(&record)
+            .run()
+            .unwrap();
+        let calls = calls.into_inner().unwrap();
+        assert_eq!(calls.len(), 18usize.div_ceil(4));
+        assert!(calls.windows(2).all(|w| w[0].0 < w[1].0));
+        assert!(calls.iter().all(|&(_, total)| total == 18));
+        assert_eq!(calls.last().unwrap().0, 18);
+    }
+}
+
+#[test]
+fn a_panicking_progress_callback_propagates_and_the_next_sweep_is_fine() {
+    let data = random_symbols(100, 2, 43, 0);
+    let grid = ParamGrid::product(&[3, 4], &[1.0, 2.0]).unwrap();
+    let prices = prices(&data);
+    let boom = |_: usize, _: usize| panic!("callback failed");
+    let result = std::panic::catch_unwind(|| {
+        Sweep::new(&prices, &grid)
+            .chunk_len(1)
+            .progress(&boom)
+            .run()
+    });
+    assert!(result.is_err());
+    let out = Sweep::new(&prices, &grid).run().unwrap();
+    assert_matches_kernel(&out, &data);
+}
+
+#[test]
+fn batch_states_continue_bar_by_bar_like_a_longer_batch() {
+    let data = random_symbols(300, 2, 53, 15);
+    let grid = ParamGrid::product(&[3, 7, 12], &fraction_range(10..=30, 10)).unwrap();
+    let full = Sweep::new(&prices(&data), &grid).run().unwrap();
+    for cut in [0, 1, 5, 150, 299] {
+        let head: Vec<Ohlc> = data.iter().map(|d| d.slice(0..cut)).collect();
+        let pool = pool(2);
+        let out = Sweep::new(&prices(&head), &grid)
+            .pool(&pool)
+            .chunk_len(5)
+            .with_states()
+            .run()
+            .unwrap();
+        let mut live: SweepState = out.states.unwrap();
+        for i in cut..300 {
+            let bar = live
+                .update(
+                    &data.iter().map(|d| d.high[i]).collect::<Vec<_>>(),
+                    &data.iter().map(|d| d.low[i]).collect::<Vec<_>>(),
+                    &data.iter().map(|d| d.close[i]).collect::<Vec<_>>(),
+                )
+                .unwrap();
+            let row = |a: &Option<Array2<f64>>| a.as_ref().unwrap().row(i).to_vec();
+            assert_same_bits(
+                &format!("supert cut {cut} bar {i}"),
+                &row(&full.supert),
+                &bar.supert,
+            );
+            assert_same_bits(
+                &format!("superl cut {cut} bar {i}"),
+                &row(&full.superl),
+                &bar.superl,
+            );
+            assert_same_bits(
+                &format!("supers cut {cut} bar {i}"),
+                &row(&full.supers),
+                &bar.supers,
+            );
+            assert_eq!(full.superd.as_ref().unwrap().row(i).to_vec(), bar.superd);
+        }
+    }
+    // A fresh grid state from scratch equals the batch too.
+    let mut fresh = SweepState::new(&grid, 2).unwrap();
+    for i in 0..300 {
+        let bar = fresh
+            .update(
+                &[data[0].high[i], data[1].high[i]],
+                &[data[0].low[i], data[1].low[i]],
+                &[data[0].close[i], data[1].close[i]],
+            )
+            .unwrap();
+        assert_eq!(full.superd.as_ref().unwrap().row(i).to_vec(), bar.superd);
+    }
+}
+
+#[test]
+fn sweeps_from_many_threads_at_once_and_inside_pools_agree() {
+    let data = random_symbols(200, 2, 61, 30);
+    let grid = ParamGrid::product(&[3, 5, 8], &[1.0, 2.0, 3.0]).unwrap();
+    let prices = prices(&data);
+    let reference = Sweep::new(&prices, &grid).run().unwrap();
+    std::thread::scope(|scope| {
+        for _ in 0..4 {
+            scope.spawn(|| {
+                let out = Sweep::new(&prices, &grid).run().unwrap();
+                assert_eq!(out.superd, reference.superd);
+            });
+        }
+    });
+    let outer = pool(3);
+    outer.install(|| {
+        use rayon::prelude::*;
+        (0..4).into_par_iter().for_each(|_| {
+            let out = Sweep::new(&prices, &grid).run().unwrap();
+            assert_eq!(out.superd, reference.superd);
+        });
+    });
+}
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn pair() -> impl Strategy<Value = (usize, f64)> {
+        (common::period(), common::multiplier())
+    }
+
+    proptest! {
+        #![proptest_config(common::proptest_config(48))]
+
+        /// Random pair grids (periods in any order, so groups of equal period are cut anywhere),
+        /// random NaN data, any chunk length and thread count: every column is the kernel's.
+        #[test]
+        fn random_pair_grids_match_the_kernel(
+            pairs in prop::collection::vec(pair(), 1..12),
+            symbols in 1usize..4,
+            bars in 0usize..150,
+            seed in any::<u64>(),
+            chunk_len in 1usize..40,
+            threads in 1usize..4,
+        ) {
+            let mut unique: Vec<(usize, f64)> = Vec::new();
+            for p in pairs {
+                if !unique.iter().any(|q| q.0 == p.0 && q.1 == p.1) {
+                    unique.push(p);
+                }
+            }
+            let grid = ParamGrid::pairs(&unique).unwrap();
+            let data = random_symbols(bars, symbols, seed, 9);
+            let pool = pool(threads);
+            let out = Sweep::new(&prices(&data), &grid).pool(&pool).chunk_len(chunk_len).run().unwrap();
+            assert_matches_kernel(&out, &data);
+        }
+    }
+}

@@ -1,0 +1,319 @@
+//! One test per error of the sweep API; every check happens before anything is written.
+
+use ndarray::{s, Array2, ShapeBuilder};
+use ta_sweep::{
+    Error, Output, OutputSet, ParamGrid, Prices, SuperTrendSlices, Sweep, SweepBuffers,
+    SweepColumns, SweepState,
+};
+
+fn one_symbol() -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+    (
+        vec![10.0, 11.0, 12.0],
+        vec![9.0, 10.0, 11.0],
+        vec![9.5, 10.5, 11.5],
+    )
+}
+
+#[test]
+fn empty_grid() {
+    assert_eq!(
+        ParamGrid::product(&[], &[1.0]).unwrap_err(),
+        Error::EmptyGrid
+    );
+    assert_eq!(ParamGrid::product(&[3], &[]).unwrap_err(), Error::EmptyGrid);
+    assert_eq!(ParamGrid::pairs(&[]).unwrap_err(), Error::EmptyGrid);
+}
+
+#[test]
+fn invalid_parameters_in_a_grid() {
+    assert_eq!(
+        ParamGrid::product(&[3, 0], &[1.0]).unwrap_err(),
+        Error::InvalidPeriod { period: 0 }
+    );
+    assert!(matches!(
+        ParamGrid::product(&[3], &[1.0, f64::NAN]).unwrap_err(),
+        Error::InvalidMultiplier { multiplier } if multiplier.is_nan()
+    ));
+    assert_eq!(
+        ParamGrid::pairs(&[(3, 1.0), (4, -2.0)]).unwrap_err(),
+        Error::InvalidMultiplier { multiplier: -2.0 }
+    );
+    assert_eq!(
+        ParamGrid::pairs(&[(3, f64::INFINITY)]).unwrap_err(),
+        Error::InvalidMultiplier {
+            multiplier: f64::INFINITY
+        }
+    );
+}
+
+#[test]
+fn duplicate_params() {
+    assert_eq!(
+        ParamGrid::product(&[3, 5, 3], &[1.0]).unwrap_err(),
+        Error::DuplicateParams {
+            period: 3,
+            multiplier: 1.0
+        }
+    );
+    assert_eq!(
+        ParamGrid::product(&[3], &[1.0, 2.0, 2.0]).unwrap_err(),
+        Error::DuplicateParams {
+            period: 3,
+            multiplier: 2.0
+        }
+    );
+    // 0.0 and -0.0 are the same multiplier.
+    assert!(ParamGrid::product(&[3], &[0.0, -0.0]).is_err());
+    let err = ParamGrid::pairs(&[(3, 1.0), (3, 2.0), (3, 1.0)]).unwrap_err();
+    assert_eq!(
+        err,
+        Error::DuplicateParams {
+            period: 3,
+            multiplier: 1.0
+        }
+    );
+    assert!(err.to_string().contains("period 3"));
+    // The same period with another multiplier is not a duplicate.
+    assert!(ParamGrid::pairs(&[(3, 1.0), (3, 2.0)]).is_ok());
+}
+
+#[test]
+fn price_arrays_of_different_shapes() {
+    let a = Array2::<f64>::zeros((5, 2));
+    let b = Array2::<f64>::zeros((5, 3));
+    let err = Prices::from_arrays(&a, &a, &b).unwrap_err();
+    assert_eq!(
+        err,
+        Error::PriceShape {
+            high: (5, 2),
+            low: (5, 2),
+            close: (5, 3)
+        }
+    );
+    assert!(err.to_string().contains("(5, 3)"));
+}
+
+#[test]
+fn symbols_of_different_lengths_name_the_symbol_and_lengths() {
+    let (h, l, c) = one_symbol();
+    let short = [1.0, 2.0];
+    let err = Prices::from_symbols([
+        (&h[..], &l[..], &c[..]),
+        (&h[..], &l[..], &c[..]),
+        (&h[..], &short[..], &c[..]),
+    ])
+    .unwrap_err();
+    assert_eq!(
+        err,
+        Error::SymbolLength {
+            symbol: 2,
+            high: 3,
+            low: 2,
+            close: 3,
+            expected: 3
+        }
+    );
+    let message = err.to_string();
+    assert!(
+        message.contains("symbol 2") && message.contains("2 low"),
+        "{message}"
+    );
+    assert_eq!(
+        Prices::single(&h, &l, &short).unwrap_err(),
+        Error::SymbolLength {
+            symbol: 0,
+            high: 3,
+            low: 3,
+            close: 2,
+            expected: 3
+        }
+    );
+}
+
+#[test]
+fn output_too_large_is_refused_before_allocating() {
+    let (h, l, c) = one_symbol();
+    let prices = Prices::single(&h, &l, &c).unwrap();
+    let grid = ParamGrid::product(&[2, 3], &[1.0, 2.0]).unwrap();
+    let sweep = Sweep::new(&prices, &grid);
+    assert_eq!(sweep.output_bytes(), 3 * 4 * 25);
+    let err = sweep.memory_limit(299).run().unwrap_err();
+    assert_eq!(
+        err,
+        Error::OutputTooLarge {
+            bytes: 300,
+            limit: 299
+        }
+    );
+    let message = err.to_string();
+    assert!(
+        message.contains("300 bytes") && message.contains("fewer outputs"),
+        "{message}"
+    );
+    assert!(sweep.memory_limit(300).run().is_ok());
+    // Fewer outputs fit under the same limit.
+    assert!(sweep
+        .memory_limit(299)
+        .outputs(OutputSet::only(Output::Superd))
+        .run()
+        .is_ok());
+}
+
+#[test]
+fn the_default_memory_limit_refuses_a_grid_larger_than_the_machine() {
+    // 100k bars x (1000 x 1000) combinations x 25 bytes = 2.5 TB, refused before allocating
+    // (an attempted allocation of that size would abort the test process instead).
+    let bars = vec![1.0; 100_000];
+    let prices = Prices::single(&bars, &bars, &bars).unwrap();
+    let periods: Vec<usize> = (1..=1000).collect();
+    let multipliers: Vec<f64> = (0..1000).map(f64::from).collect();
+    let grid = ParamGrid::product(&periods, &multipliers).unwrap();
+    let err = Sweep::new(&prices, &grid).run().unwrap_err();
+    assert!(
+        matches!(err, Error::OutputTooLarge { bytes, .. } if bytes == 2_500_000_000_000),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn output_buffer_of_the_wrong_shape() {
+    let (h, l, c) = one_symbol();
+    let prices = Prices::single(&h, &l, &c).unwrap();
+    let grid = ParamGrid::product(&[2, 3], &[1.0]).unwrap();
+    let mut good = Array2::<f64>::zeros((3, 2).f());
+    let mut bad = Array2::<i8>::zeros((3, 3).f());
+    let err = Sweep::new(&prices, &grid)
+        .run_into(SweepBuffers {
+            supert: Some(&mut good),
+            superd: Some(&mut bad),
+            ..Default::default()
+        })
+        .unwrap_err();
+    assert_eq!(
+        err,
+        Error::OutputShape {
+            output: Output::Superd,
+            expected: (3, 2),
+            actual: (3, 3)
+        }
+    );
+    assert!(err.to_string().contains("superd"));
+    assert!(
+        good.iter().all(|&x| x == 0.0),
+        "nothing is written before the checks pass"
+    );
+}
+
+#[test]
+fn output_buffer_in_row_major_or_strided_layout() {
+    let (h, l, c) = one_symbol();
+    let prices = Prices::single(&h, &l, &c).unwrap();
+    let grid = ParamGrid::product(&[2, 3], &[1.0]).unwrap();
+    let mut row_major = Array2::<f64>::zeros((3, 2));
+    let err = Sweep::new(&prices, &grid)
+        .run_into(SweepBuffers {
+            superl: Some(&mut row_major),
+            ..Default::default()
+        })
+        .unwrap_err();
+    assert_eq!(
+        err,
+        Error::OutputLayout {
+            output: Output::Superl,
+            strides: (2, 1)
+        }
+    );
+    let mut big = Array2::<f64>::zeros((6, 2).f());
+    let mut every_other_row = big.slice_mut(s![..;2, ..]);
+    let err = Sweep::new(&prices, &grid)
+        .run_into(SweepBuffers {
+            supers: Some(&mut every_other_row),
+            ..Default::default()
+        })
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::OutputLayout {
+                output: Output::Supers,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn chunk_length_zero() {
+    let (h, l, c) = one_symbol();
+    let prices = Prices::single(&h, &l, &c).unwrap();
+    let grid = ParamGrid::product(&[2], &[1.0]).unwrap();
+    let err = Sweep::new(&prices, &grid).chunk_len(0).run().unwrap_err();
+    assert_eq!(err, Error::InvalidChunkLen { chunk_len: 0 });
+}
+
+#[test]
+fn too_many_columns() {
+    let grid = ParamGrid::product(&[2, 3], &[1.0]).unwrap();
+    let err = SweepColumns::new(grid.clone(), usize::MAX).unwrap_err();
+    assert_eq!(
+        err,
+        Error::TooManyColumns {
+            combinations: 2,
+            symbols: usize::MAX
+        }
+    );
+    assert_eq!(SweepState::new(&grid, usize::MAX).unwrap_err(), err);
+}
+
+#[test]
+fn streaming_update_with_the_wrong_number_of_symbols_or_outputs() {
+    let grid = ParamGrid::product(&[2, 3], &[1.0]).unwrap();
+    let mut state = SweepState::new(&grid, 2).unwrap();
+    let before = format!("{state:?}");
+    assert_eq!(
+        state.update(&[1.0, 2.0], &[1.0], &[1.0, 2.0]).unwrap_err(),
+        Error::SymbolCount {
+            expected: 2,
+            actual: 1
+        }
+    );
+    let (mut t, mut d, mut l, mut s) = ([0.0; 4], [0i8; 4], [0.0; 3], [0.0; 4]);
+    let out = SuperTrendSlices {
+        supert: &mut t,
+        superd: &mut d,
+        superl: &mut l,
+        supers: &mut s,
+    };
+    assert_eq!(
+        state
+            .update_into(&[1.0; 2], &[1.0; 2], &[1.0; 2], out)
+            .unwrap_err(),
+        Error::OutputLength {
+            output: "superl",
+            expected: 4,
+            actual: 3
+        }
+    );
+    assert_eq!(
+        before,
+        format!("{state:?}"),
+        "a failed update changes nothing"
+    );
+}
+
+#[test]
+fn duplicate_checks_scale_to_long_lists() {
+    // 200k distinct pairs: a quadratic check would take minutes.
+    let pairs: Vec<(usize, f64)> = (1..=200_000).map(|p| (p, 1.0)).collect();
+    assert!(ParamGrid::pairs(&pairs).is_ok());
+    let mut with_repeat = pairs.clone();
+    with_repeat.push((150_000, 1.0));
+    assert_eq!(
+        ParamGrid::pairs(&with_repeat).unwrap_err(),
+        Error::DuplicateParams {
+            period: 150_000,
+            multiplier: 1.0
+        }
+    );
+}
