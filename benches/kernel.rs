@@ -1,47 +1,43 @@
-//! One series: the batch kernel per bar, and one streaming update.
+//! One series of 17,544 bars (two years of hourly bars): the batch kernel against the plain
+//! scalar loop it must equal (the reference `SuperTrendState::update`, bar by bar), the sweep
+//! path for one column, and one streaming update.
 //!
-//! Run with `cargo bench --bench kernel`.
+//! `cargo bench --bench kernel`
 
-use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
+mod common;
+
 use std::hint::black_box;
-use ta_sweep::{supertrend_into, SuperTrendParams, SuperTrendSlices, SuperTrendState};
 
-/// Two years of hourly bars, as in the tutorial workload.
-const BARS: usize = 17_544;
+use common::{random_walk, TUTORIAL_BARS};
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
+use ta_sweep::{
+    supertrend_into, ParamGrid, Prices, SuperTrendParams, SuperTrendSlices, SuperTrendState, Sweep,
+};
 
-/// A seeded random walk (xorshift), so the bench needs no data files.
-fn random_walk(bars: usize, seed: u64) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
-    let mut state = seed;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        (state >> 11) as f64 / (1u64 << 53) as f64
-    };
-    let (mut high, mut low, mut close) = (Vec::new(), Vec::new(), Vec::new());
-    let mut price = 100.0;
-    for _ in 0..bars {
-        let open = price;
-        price *= 1.0 + 0.02 * (next() - 0.5);
-        high.push(open.max(price) * (1.0 + 0.005 * next()));
-        low.push(open.min(price) * (1.0 - 0.005 * next()));
-        close.push(price);
-    }
-    (high, low, close)
-}
-
-fn kernel(c: &mut Criterion) {
-    let (high, low, close) = random_walk(BARS, 42);
+fn one_column(c: &mut Criterion) {
+    let data = random_walk(TUTORIAL_BARS, 42);
     let params = SuperTrendParams::new(10, 3.0).unwrap();
-    let mut group = c.benchmark_group("kernel");
-    group.throughput(Throughput::Elements(BARS as u64));
+    let mut group = c.benchmark_group("one_column");
+    group.throughput(Throughput::Elements(TUTORIAL_BARS as u64));
+
+    // The baseline: the scalar reference, one `update` per bar, into the same slices.
     let (mut t, mut d, mut l, mut s) = (
-        vec![0.0; BARS],
-        vec![0i8; BARS],
-        vec![0.0; BARS],
-        vec![0.0; BARS],
+        vec![0.0; TUTORIAL_BARS],
+        vec![0i8; TUTORIAL_BARS],
+        vec![0.0; TUTORIAL_BARS],
+        vec![0.0; TUTORIAL_BARS],
     );
-    group.bench_function("supertrend_into/17544", |b| {
+    group.bench_function("scalar_reference", |b| {
+        b.iter(|| {
+            let mut state = SuperTrendState::new(params);
+            for i in 0..TUTORIAL_BARS {
+                let bar = state.update(black_box(data.high[i]), data.low[i], data.close[i]);
+                (t[i], d[i], l[i], s[i]) = (bar.supert, bar.superd, bar.superl, bar.supers);
+            }
+            state
+        })
+    });
+    group.bench_function("supertrend_into", |b| {
         b.iter(|| {
             let out = SuperTrendSlices {
                 supert: &mut t,
@@ -49,15 +45,39 @@ fn kernel(c: &mut Criterion) {
                 superl: &mut l,
                 supers: &mut s,
             };
-            supertrend_into(black_box(&high), &low, &close, params, out).unwrap()
+            supertrend_into(black_box(&data.high), &data.low, &data.close, params, out).unwrap()
+        })
+    });
+    // The factory on a one-column grid, into a reused buffer: the lanes path.
+    let prices = Prices::single(&data.high, &data.low, &data.close).unwrap();
+    let grid = ParamGrid::pairs(&[(10, 3.0)]).unwrap();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    let mut buffers = [(); 4].map(|_| ta_sweep::output_matrix::<f64>(TUTORIAL_BARS, 1));
+    let mut directions = ta_sweep::output_matrix::<i8>(TUTORIAL_BARS, 1);
+    group.bench_function("sweep_of_one/reused", |b| {
+        b.iter(|| {
+            let [t, l, s, _] = &mut buffers;
+            let out = ta_sweep::SweepBuffers {
+                supert: Some(t),
+                superd: Some(&mut directions),
+                superl: Some(l),
+                supers: Some(s),
+            };
+            Sweep::new(black_box(&prices), &grid)
+                .pool(&pool)
+                .run_into(out)
+                .unwrap()
         })
     });
     group.finish();
 
     let warm = {
         let mut state = SuperTrendState::new(params);
-        for i in 0..BARS {
-            state.update(high[i], low[i], close[i]);
+        for i in 0..TUTORIAL_BARS {
+            state.update(data.high[i], data.low[i], data.close[i]);
         }
         state
     };
@@ -70,5 +90,5 @@ fn kernel(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, kernel);
+criterion_group!(benches, one_column);
 criterion_main!(benches);

@@ -418,7 +418,7 @@ fn loader_rejects_non_utf8_bytes() {
 #[test]
 fn loader_quotes_only_a_short_excerpt_of_a_bad_value() {
     let mut text = b"high,low,close\n2,1,".to_vec();
-    text.extend(std::iter::repeat(b'z').take(100_000));
+    text.extend(std::iter::repeat_n(b'z', 100_000));
     let message = load_err(&text).to_string();
     assert!(message.len() < 200, "{message}");
 }

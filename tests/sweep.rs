@@ -530,3 +530,113 @@ mod properties {
         }
     }
 }
+
+mod reduce_path {
+    use super::*;
+
+    /// A reducer that copies the column, to compare with the materialised sweep.
+    #[derive(Debug, PartialEq)]
+    struct Copied {
+        key: ColumnKey,
+        supert: Option<Vec<f64>>,
+        superd: Option<Vec<i8>>,
+        superl: Option<Vec<f64>>,
+        supers: Option<Vec<f64>>,
+    }
+
+    fn copy(view: ta_sweep::ColumnView<'_>) -> Copied {
+        Copied {
+            key: view.key,
+            supert: view.supert.map(<[f64]>::to_vec),
+            superd: view.superd.map(<[i8]>::to_vec),
+            superl: view.superl.map(<[f64]>::to_vec),
+            supers: view.supers.map(<[f64]>::to_vec),
+        }
+    }
+
+    #[test]
+    fn reduce_sees_exactly_the_materialised_columns_for_any_threads_chunks_and_outputs() {
+        let data = random_symbols(333, 2, 71, 20);
+        let prices = prices(&data);
+        for grid in grids() {
+            let full = Sweep::new(&prices, &grid).run().unwrap();
+            for (threads, chunk_len) in [(1, 1), (2, 3), (3, 7), (8, 1000)] {
+                let pool = pool(threads);
+                for set in [
+                    OutputSet::ALL,
+                    OutputSet::only(Output::Superd),
+                    OutputSet::only(Output::Supers).with(Output::Supert),
+                ] {
+                    let copies = Sweep::new(&prices, &grid)
+                        .outputs(set)
+                        .pool(&pool)
+                        .chunk_len(chunk_len)
+                        .reduce(copy)
+                        .unwrap();
+                    assert_eq!(copies.len(), full.columns.len());
+                    for (j, c) in copies.iter().enumerate() {
+                        assert_eq!(Some(c.key), full.columns.key(j));
+                        let f64_column =
+                            |m: &Option<Array2<f64>>| m.as_ref().unwrap().column(j).to_vec();
+                        assert_eq!(c.supert.is_some(), set.contains(Output::Supert));
+                        assert_eq!(c.superd.is_some(), set.contains(Output::Superd));
+                        assert_eq!(c.superl.is_some(), set.contains(Output::Superl));
+                        assert_eq!(c.supers.is_some(), set.contains(Output::Supers));
+                        if let Some(v) = &c.supert {
+                            assert_same_bits("reduce supert", &f64_column(&full.supert), v);
+                        }
+                        if let Some(v) = &c.superl {
+                            assert_same_bits("reduce superl", &f64_column(&full.superl), v);
+                        }
+                        if let Some(v) = &c.supers {
+                            assert_same_bits("reduce supers", &f64_column(&full.supers), v);
+                        }
+                        if let Some(v) = &c.superd {
+                            assert_eq!(&full.superd.as_ref().unwrap().column(j).to_vec(), v);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn reduce_handles_zero_bars_and_zero_symbols() {
+        let grid = ParamGrid::product(&[2, 3], &[1.0, 2.0]).unwrap();
+        let empty = vec![
+            Ohlc {
+                high: vec![],
+                low: vec![],
+                close: vec![]
+            };
+            2
+        ];
+        let lengths = Sweep::new(&prices(&empty), &grid)
+            .reduce(|c| c.supert.unwrap().len())
+            .unwrap();
+        assert_eq!(lengths, vec![0; 8]);
+        let none = Prices::from_symbols(std::iter::empty()).unwrap();
+        assert!(Sweep::new(&none, &grid).reduce(|_| ()).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_panicking_reducer_propagates_and_the_next_reduce_is_fine() {
+        let data = random_symbols(100, 2, 73, 0);
+        let grid = ParamGrid::product(&[3, 4], &[1.0, 2.0]).unwrap();
+        let prices = prices(&data);
+        let result = std::panic::catch_unwind(|| {
+            Sweep::new(&prices, &grid).reduce(|c| {
+                if c.key.period == 4 {
+                    panic!("reducer failed")
+                } else {
+                    0
+                }
+            })
+        });
+        assert!(result.is_err());
+        let counts = Sweep::new(&prices, &grid)
+            .reduce(|c| c.superd.unwrap().len())
+            .unwrap();
+        assert_eq!(counts, vec![100; 8]);
+    }
+}

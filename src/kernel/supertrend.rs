@@ -2,6 +2,7 @@
 
 use crate::error::Result;
 use crate::kernel::atr::WilderAtr;
+use crate::kernel::series::run_series;
 use crate::kernel::true_range::true_range;
 use crate::kernel::{check_input_lengths, check_output_length};
 use crate::params::SuperTrendParams;
@@ -28,10 +29,10 @@ pub struct SuperTrendBar {
 /// carried ones, which is exactly what the definition asks of bar 0.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct BandState {
-    multiplier: f64,
-    upper: f64,
-    lower: f64,
-    direction: i8,
+    pub(crate) multiplier: f64,
+    pub(crate) upper: f64,
+    pub(crate) lower: f64,
+    pub(crate) direction: i8,
 }
 
 impl BandState {
@@ -44,10 +45,19 @@ impl BandState {
         }
     }
 
-    /// Advances one bar, given that bar's prices and ATR.
+    /// The state of a lane of the vectorised recursion, which carries the same three values.
+    pub(crate) fn from_lane(multiplier: f64, upper: f64, lower: f64, up: bool) -> Self {
+        BandState {
+            multiplier,
+            upper,
+            lower,
+            direction: if up { 1 } else { -1 },
+        }
+    }
+
+    /// Advances one bar, given that bar's [`midpoint`], close and ATR.
     #[inline]
-    pub(crate) fn update(&mut self, high: f64, low: f64, close: f64, atr: f64) -> SuperTrendBar {
-        let mid = (high + low) / 2.0;
+    pub(crate) fn update(&mut self, mid: f64, close: f64, atr: f64) -> SuperTrendBar {
         let upper = mid + self.multiplier * atr;
         let lower = mid - self.multiplier * atr;
         // Comparisons with NaN are false: over warm-up and NaN bars the direction is carried
@@ -73,6 +83,13 @@ impl BandState {
     }
 }
 
+/// The middle of the bar, `(high + low) / 2`, around which the bands are placed. It depends
+/// only on the prices, so a sweep computes it once per symbol.
+#[inline]
+pub(crate) fn midpoint(high: f64, low: f64) -> f64 {
+    (high + low) / 2.0
+}
+
 /// `if condition { a } else { b }`, as a name that says a select is meant, not control flow.
 #[inline(always)]
 fn select(condition: bool, a: f64, b: f64) -> f64 {
@@ -92,14 +109,14 @@ pub(crate) struct OutputColumns<'a> {
     pub(crate) supers: Option<&'a mut [f64]>,
 }
 
-/// The band recursion over a precomputed ATR, writing the selected outputs; returns the final
-/// band state. All slices have the same length (present outputs included).
+/// The band recursion of one multiplier over a precomputed midpoint and ATR, writing the
+/// selected outputs; returns the final band state. All slices have the same length.
 ///
-/// Splitting the ATR off lets every multiplier of a period share one ATR pass; the band and
-/// ATR arithmetic is the same as [`SuperTrendState::update`], so the results are the same bits.
+/// Splitting the midpoint and ATR off lets every multiplier of a period share them; the
+/// arithmetic is that of [`SuperTrendState::update`], so the results are the same bits. This
+/// scalar form is the reference the vectorised lanes are tested against.
 pub(crate) fn bands_into(
-    high: &[f64],
-    low: &[f64],
+    mid: &[f64],
     close: &[f64],
     atr: &[f64],
     multiplier: f64,
@@ -107,7 +124,7 @@ pub(crate) fn bands_into(
 ) -> BandState {
     let mut bands = BandState::new(multiplier);
     for i in 0..close.len() {
-        let bar = bands.update(high[i], low[i], close[i], atr[i]);
+        let bar = bands.update(mid[i], close[i], atr[i]);
         if let Some(o) = out.supert.as_deref_mut() {
             o[i] = bar.supert;
         }
@@ -160,9 +177,9 @@ pub(crate) fn bands_into(
 #[derive(Debug, Clone, Copy)]
 pub struct SuperTrendState {
     params: SuperTrendParams,
-    prev_close: f64,
-    atr: WilderAtr,
-    bands: BandState,
+    pub(crate) prev_close: f64,
+    pub(crate) atr: WilderAtr,
+    pub(crate) bands: BandState,
 }
 
 impl SuperTrendState {
@@ -200,7 +217,7 @@ impl SuperTrendState {
         let tr = true_range(high, low, self.prev_close);
         self.prev_close = close;
         let atr = self.atr.update(tr);
-        self.bands.update(high, low, close, atr)
+        self.bands.update(midpoint(high, low), close, atr)
     }
 
     /// Advances over a whole series, writing each bar's outputs into `out`.
@@ -224,9 +241,7 @@ impl SuperTrendState {
     ) -> Result<()> {
         let bars = check_input_lengths(high, low, close)?;
         out.check_len(bars)?;
-        for i in 0..bars {
-            out.set(i, self.update(high[i], low[i], close[i]));
-        }
+        run_series(self, high, low, close, &mut out);
         Ok(())
     }
 

@@ -25,11 +25,16 @@ pub fn true_range(high: f64, low: f64, prev_close: f64) -> f64 {
     let range = (high - low).abs();
     let gap_high = (high - prev_close).abs();
     let gap_low = (low - prev_close).abs();
-    // `f64::max` ignores a NaN operand; the definition wants NaN to win instead.
-    if range.is_nan() || gap_high.is_nan() || gap_low.is_nan() {
-        return f64::NAN;
+    // `f64::max` ignores a NaN operand; the definition wants NaN to win instead. Without
+    // short-circuits and with plain selects, a loop over bars vectorises.
+    let any_nan = range.is_nan() | gap_high.is_nan() | gap_low.is_nan();
+    let widest = if range > gap_high { range } else { gap_high };
+    let widest = if widest > gap_low { widest } else { gap_low };
+    if any_nan {
+        f64::NAN
+    } else {
+        widest
     }
-    range.max(gap_high).max(gap_low)
 }
 
 /// Writes the true range of every bar into `out`; `out[0]` is always NaN.

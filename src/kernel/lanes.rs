@@ -1,0 +1,398 @@
+//! The band recursion of several multipliers of one period in lock-step, one per SIMD lane.
+//!
+//! Per column, the recursion is a chain of compares and selects that depends on the previous
+//! bar. Scalar code either branches, and mispredicts on real data (the ratchet test is close
+//! to a coin flip), or waits on that chain. The columns of one period share their midpoint
+//! and ATR and are independent otherwise, so four of them fill an AVX2 vector and run
+//! branch-free; the rows a block of bars produces are then transposed into the column-major
+//! outputs with full-width stores. The arithmetic is the scalar kernel's, operation for
+//! operation (no fused multiply-add, `max`/`min` with the ratchet's exact NaN and signed-zero
+//! behaviour), so every lane equals [`bands_into`] bit for bit.
+
+use super::supertrend::{bands_into, BandState, OutputColumns};
+
+/// The most columns one call computes.
+pub(crate) const LANES: usize = 4;
+
+/// The band recursion for up to [`LANES`] multipliers over a shared midpoint and ATR:
+/// `columns[k]` receives `multipliers[k]`'s outputs and `finals[k]` its final band state, for
+/// `k < multipliers.len()`; the other lanes are left alone (give them no outputs).
+///
+/// Uses AVX2 where the CPU has it (checked at run time, so a plain `cargo build` gets it),
+/// and the scalar reference [`bands_into`] otherwise.
+pub(crate) fn bands_lanes_into(
+    mid: &[f64],
+    close: &[f64],
+    atr: &[f64],
+    multipliers: &[f64],
+    columns: &mut [OutputColumns<'_>; LANES],
+    finals: &mut [BandState; LANES],
+) {
+    debug_assert!(!multipliers.is_empty() && multipliers.len() <= LANES);
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the one precondition of `avx2::bands_into` is a CPU with AVX2, just checked.
+        unsafe { avx2::bands_into(mid, close, atr, multipliers, columns, finals) };
+        return;
+    }
+    for ((column, &multiplier), last) in columns.iter_mut().zip(multipliers).zip(finals) {
+        *last = bands_into(mid, close, atr, multiplier, column);
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+pub(crate) mod avx2 {
+    use std::arch::x86_64::*;
+
+    use super::LANES;
+    use crate::kernel::supertrend::{BandState, OutputColumns};
+    use crate::output::Output;
+
+    /// Bars per block: the step writes a block of (bar x lane) rows that stays in L1, then the
+    /// emit transposes it into the columns four bars at a time.
+    const BLOCK: usize = 64;
+
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn load(row: &[f64; 4]) -> __m256d {
+        // SAFETY: `row` refers to four initialised f64, exactly what the unaligned load reads.
+        unsafe { _mm256_loadu_pd(row.as_ptr()) }
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn store(destination: &mut [f64], value: __m256d) {
+        let destination: &mut [f64; 4] = destination.try_into().expect("four values");
+        // SAFETY: `destination` is an exclusive reference to four f64, exactly what the
+        // unaligned store writes.
+        unsafe { _mm256_storeu_pd(destination.as_mut_ptr(), value) }
+    }
+
+    /// Rows `[a, b, c, d]` (one bar each, one lane per element) to columns (one lane each, one
+    /// bar per element).
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn transpose(rows: &[[f64; 4]]) -> [__m256d; 4] {
+        let (a, b, c, d) = (
+            load(&rows[0]),
+            load(&rows[1]),
+            load(&rows[2]),
+            load(&rows[3]),
+        );
+        let ab_even = _mm256_unpacklo_pd(a, b); // a0 b0 a2 b2
+        let ab_odd = _mm256_unpackhi_pd(a, b); // a1 b1 a3 b3
+        let cd_even = _mm256_unpacklo_pd(c, d);
+        let cd_odd = _mm256_unpackhi_pd(c, d);
+        [
+            _mm256_permute2f128_pd::<0x20>(ab_even, cd_even), // a0 b0 c0 d0
+            _mm256_permute2f128_pd::<0x20>(ab_odd, cd_odd),
+            _mm256_permute2f128_pd::<0x31>(ab_even, cd_even),
+            _mm256_permute2f128_pd::<0x31>(ab_odd, cd_odd),
+        ]
+    }
+
+    /// See [`super::bands_lanes_into`]. Lanes beyond `multipliers.len()` repeat lane 0; their
+    /// outputs must be `None`, and their final states are not written.
+    #[target_feature(enable = "avx2")]
+    pub(crate) fn bands_into(
+        mid: &[f64],
+        close: &[f64],
+        atr: &[f64],
+        multipliers: &[f64],
+        columns: &mut [OutputColumns<'_>; LANES],
+        finals: &mut [BandState; LANES],
+    ) {
+        let bars = close.len();
+        let (mid, atr) = (&mid[..bars], &atr[..bars]);
+        let active = multipliers.len();
+        let lane_multipliers: [f64; LANES] =
+            std::array::from_fn(|k| multipliers[if k < active { k } else { 0 }]);
+        let mut lanes = LaneState {
+            multiplier: load(&lane_multipliers),
+            upper: _mm256_set1_pd(f64::NAN),
+            lower: _mm256_set1_pd(f64::NAN),
+            up: _mm256_castsi256_pd(_mm256_set1_epi64x(-1)),
+        };
+        let mut rows = Rows {
+            line: [[0.0; LANES]; BLOCK],
+            long: [[0.0; LANES]; BLOCK],
+            short: [[0.0; LANES]; BLOCK],
+            up_bits: [0; BLOCK],
+        };
+        // Directions alone (or only final states) need no `f64` rows: a leaner step.
+        let f64_rows = columns
+            .iter()
+            .any(|c| c.supert.is_some() || c.superl.is_some() || c.supers.is_some());
+        for start in (0..bars).step_by(BLOCK) {
+            let block = start..(start + BLOCK).min(bars);
+            let len = block.len();
+            let inputs = (
+                &mid[block.clone()],
+                &close[block.clone()],
+                &atr[block.clone()],
+            );
+            if f64_rows {
+                lanes.step_block::<true>(inputs, &mut rows);
+            } else {
+                lanes.step_block::<false>(inputs, &mut rows);
+            }
+            emit_rows(&rows.line[..len], block_of(columns, &block, Output::Supert));
+            emit_rows(&rows.long[..len], block_of(columns, &block, Output::Superl));
+            emit_rows(
+                &rows.short[..len],
+                block_of(columns, &block, Output::Supers),
+            );
+            for (k, out) in columns.iter_mut().enumerate() {
+                if let Some(superd) = out.superd.as_deref_mut() {
+                    let bit = 1 << k;
+                    for (d, &bits) in superd[block.clone()].iter_mut().zip(&rows.up_bits[..len]) {
+                        *d = if bits & bit != 0 { 1 } else { -1 };
+                    }
+                }
+            }
+        }
+
+        let (upper, lower, up) = (lanes.upper, lanes.lower, lanes.up);
+        let (mut last_upper, mut last_lower, mut last_up) = ([0.0; 4], [0.0; 4], [0.0; 4]);
+        store(&mut last_upper, upper);
+        store(&mut last_lower, lower);
+        store(&mut last_up, up);
+        for (k, last) in finals.iter_mut().enumerate().take(active) {
+            let is_up = last_up[k].to_bits() != 0;
+            *last = BandState::from_lane(multipliers[k], last_upper[k], last_lower[k], is_up);
+        }
+    }
+
+    /// The band state of four lanes, carried from bar to bar.
+    struct LaneState {
+        multiplier: __m256d,
+        upper: __m256d,
+        lower: __m256d,
+        /// All ones in the lanes whose direction is up.
+        up: __m256d,
+    }
+
+    /// The outputs of a block of bars as rows (bar x lane), ready to be transposed into the
+    /// columns; the directions as a byte of lane bits per bar.
+    struct Rows {
+        line: [[f64; LANES]; BLOCK],
+        long: [[f64; LANES]; BLOCK],
+        short: [[f64; LANES]; BLOCK],
+        up_bits: [u8; BLOCK],
+    }
+
+    impl LaneState {
+        /// Advances the lanes over a block of bars (`mid`, `close` and `atr` of equal length,
+        /// at most [`BLOCK`]), recording each bar's outputs in `rows`; the `f64` rows only if
+        /// `F64_ROWS`.
+        #[inline]
+        #[target_feature(enable = "avx2")]
+        fn step_block<const F64_ROWS: bool>(
+            &mut self,
+            (mid, close, atr): (&[f64], &[f64], &[f64]),
+            rows: &mut Rows,
+        ) {
+            let nan = _mm256_set1_pd(f64::NAN);
+            let (close, atr) = (&close[..mid.len()], &atr[..mid.len()]);
+            let (mut upper, mut lower, mut up) = (self.upper, self.lower, self.up);
+            for i in 0..mid.len() {
+                let band = _mm256_mul_pd(self.multiplier, _mm256_set1_pd(atr[i]));
+                let mid = _mm256_set1_pd(mid[i]);
+                let basic_upper = _mm256_add_pd(mid, band);
+                let basic_lower = _mm256_sub_pd(mid, band);
+                let close = _mm256_set1_pd(close[i]);
+                // Ordered compares: false with NaN, as in the scalar kernel.
+                let flip_up = _mm256_cmp_pd::<_CMP_GT_OQ>(close, upper);
+                let flip_down = _mm256_cmp_pd::<_CMP_LT_OQ>(close, lower);
+                let flipped = _mm256_or_pd(flip_up, flip_down);
+                let carried_up = _mm256_andnot_pd(flipped, up);
+                // `max_pd(a, b)` is `a > b ? a : b` and `min_pd(a, b)` is `a < b ? a : b`,
+                // NaN and signed zeros included: exactly the scalar ratchets. The upper band
+                // ratchets when carried in a downtrend: neither flipped nor up.
+                lower =
+                    _mm256_blendv_pd(basic_lower, _mm256_max_pd(lower, basic_lower), carried_up);
+                let ratcheted_upper = _mm256_min_pd(upper, basic_upper);
+                upper = _mm256_blendv_pd(ratcheted_upper, basic_upper, _mm256_or_pd(flipped, up));
+                up = _mm256_or_pd(flip_up, _mm256_andnot_pd(flip_down, up));
+                if F64_ROWS {
+                    // `blendv_pd(a, b, mask)` is `mask ? b : a`, per lane.
+                    store(&mut rows.line[i], _mm256_blendv_pd(upper, lower, up));
+                    store(&mut rows.long[i], _mm256_blendv_pd(nan, lower, up));
+                    store(&mut rows.short[i], _mm256_blendv_pd(upper, nan, up));
+                }
+                rows.up_bits[i] = _mm256_movemask_pd(up) as u8;
+            }
+            (self.upper, self.lower, self.up) = (upper, lower, up);
+        }
+    }
+
+    /// Every lane's part `block` of one `f64` output column (`None` where not selected).
+    fn block_of<'c>(
+        columns: &'c mut [OutputColumns<'_>; LANES],
+        block: &std::ops::Range<usize>,
+        output: Output,
+    ) -> [Option<&'c mut [f64]>; LANES] {
+        let mut lanes = columns.iter_mut().map(|c| {
+            let column = match output {
+                Output::Supert => c.supert.as_deref_mut(),
+                Output::Superl => c.superl.as_deref_mut(),
+                Output::Supers => c.supers.as_deref_mut(),
+                Output::Superd => None,
+            };
+            column.map(|column| &mut column[block.clone()])
+        });
+        std::array::from_fn(|_| lanes.next().flatten())
+    }
+
+    /// Transposes a block of rows (bar x lane) into the lanes' columns (each `rows.len()`
+    /// long, `None` for lanes without this output), four bars at a time.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn emit_rows(rows: &[[f64; 4]], lanes: [Option<&mut [f64]>; LANES]) {
+        if lanes.iter().all(Option::is_none) {
+            return;
+        }
+        let [mut a, mut b, mut c, mut d] = lanes;
+        let tiles = rows.len() / 4;
+        for tile in 0..tiles {
+            let at = 4 * tile..4 * tile + 4;
+            let [ta, tb, tc, td] = transpose(&rows[at.clone()]);
+            for (lane, column) in [(&mut a, ta), (&mut b, tb), (&mut c, tc), (&mut d, td)] {
+                if let Some(lane) = lane.as_deref_mut() {
+                    store(&mut lane[at.clone()], column);
+                }
+            }
+        }
+        // The last bars of the series, fewer than four.
+        for row in 4 * tiles..rows.len() {
+            for (k, lane) in [&mut a, &mut b, &mut c, &mut d].into_iter().enumerate() {
+                if let Some(lane) = lane.as_deref_mut() {
+                    lane[row] = rows[row][k];
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Owned output columns, all four outputs or a subset.
+    struct Columns {
+        supert: Vec<f64>,
+        superd: Vec<i8>,
+        superl: Vec<f64>,
+        supers: Vec<f64>,
+    }
+
+    impl Columns {
+        fn new(bars: usize) -> Self {
+            Columns {
+                supert: vec![-1.0; bars],
+                superd: vec![0; bars],
+                superl: vec![-1.0; bars],
+                supers: vec![-1.0; bars],
+            }
+        }
+
+        fn outputs(&mut self, selected: u8) -> OutputColumns<'_> {
+            OutputColumns {
+                supert: (selected & 1 != 0).then_some(&mut self.supert[..]),
+                superd: (selected & 2 != 0).then_some(&mut self.superd[..]),
+                superl: (selected & 4 != 0).then_some(&mut self.superl[..]),
+                supers: (selected & 8 != 0).then_some(&mut self.supers[..]),
+            }
+        }
+    }
+
+    fn same(a: &[f64], b: &[f64]) -> bool {
+        a.iter()
+            .zip(b)
+            .all(|(x, y)| (x.is_nan() && y.is_nan()) || x.to_bits() == y.to_bits())
+    }
+
+    /// Random walks with ties (a cent grid), flat runs, NaN and zero multipliers.
+    fn inputs() -> impl Strategy<Value = (Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>)> {
+        (0usize..300).prop_flat_map(|bars| {
+            let bar = (-2i32..=2, 0u8..20, 0u32..300, 0u8..30);
+            (
+                prop::collection::vec(bar, bars),
+                prop::collection::vec(
+                    prop_oneof![
+                        Just(0.0),
+                        0.0f64..6.0,
+                        (0u32..60).prop_map(|k| f64::from(k) / 10.0)
+                    ],
+                    1..=LANES,
+                ),
+            )
+                .prop_map(|(bars, multipliers)| {
+                    let (mut mid, mut close, mut atr) = (vec![], vec![], vec![]);
+                    let mut price = 100.0;
+                    for (step, kind, range, nan) in bars {
+                        price += f64::from(step) * 0.25;
+                        mid.push(if nan == 0 { f64::NAN } else { price });
+                        close.push(if nan == 1 {
+                            f64::NAN
+                        } else if kind < 3 {
+                            price
+                        } else {
+                            price + f64::from(kind) * 0.05 - 0.5
+                        });
+                        atr.push(if nan == 2 {
+                            f64::NAN
+                        } else {
+                            f64::from(range) / 100.0
+                        });
+                    }
+                    (mid, close, atr, multipliers)
+                })
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+
+        /// Whatever the path the CPU takes, every lane equals the scalar reference, for any
+        /// number of active lanes, any subset of outputs and any length (tiles and tails).
+        #[test]
+        fn lanes_equal_the_scalar_reference((mid, close, atr, multipliers) in inputs(), selected in 0u8..16) {
+            let bars = close.len();
+            let active = multipliers.len();
+            let mut lanes: Vec<Columns> = (0..active).map(|_| Columns::new(bars)).collect();
+            let mut finals = [BandState::new(-1.0); LANES];
+            {
+                let mut outputs: [OutputColumns<'_>; LANES] = Default::default();
+                for (out, lane) in outputs.iter_mut().zip(lanes.iter_mut()) {
+                    *out = lane.outputs(selected);
+                }
+                bands_lanes_into(&mid, &close, &atr, &multipliers, &mut outputs, &mut finals);
+            }
+            for unused in &finals[active..] {
+                prop_assert!(unused.upper.is_nan() && unused.direction == 1, "unused lanes are left alone");
+            }
+            for k in 0..active {
+                let mut reference = Columns::new(bars);
+                let last = bands_into(&mid, &close, &atr, multipliers[k], &mut reference.outputs(selected));
+                prop_assert!(same(&lanes[k].supert, &reference.supert), "supert lane {}", k);
+                prop_assert!(same(&lanes[k].superl, &reference.superl), "superl lane {}", k);
+                prop_assert!(same(&lanes[k].supers, &reference.supers), "supers lane {}", k);
+                prop_assert_eq!(&lanes[k].superd, &reference.superd, "superd lane {}", k);
+                prop_assert!(same(&[finals[k].upper, finals[k].lower], &[last.upper, last.lower]));
+                prop_assert_eq!(finals[k].direction, last.direction);
+            }
+        }
+    }
+
+    #[test]
+    fn the_avx2_path_is_the_one_taken_where_available() {
+        // Documents which path the property test above exercised on this machine.
+        #[cfg(target_arch = "x86_64")]
+        eprintln!(
+            "avx2 available: {}",
+            std::arch::is_x86_feature_detected!("avx2")
+        );
+    }
+}
