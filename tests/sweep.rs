@@ -601,6 +601,37 @@ mod reduce_path {
     }
 
     #[test]
+    fn reduce_init_gives_each_chunk_one_scratch_and_the_same_values_as_reduce() {
+        let data = random_symbols(200, 2, 79, 10);
+        let prices = prices(&data);
+        let grid = ParamGrid::product(&[3, 7, 9], &[1.0, 2.5]).unwrap();
+        let last = |c: ta_sweep::ColumnView<'_>| c.supert.unwrap()[199].to_bits();
+        let plain = Sweep::new(&prices, &grid).reduce(last).unwrap();
+        let inits = std::sync::atomic::AtomicUsize::new(0);
+        let pool = pool(2);
+        let with_scratch = Sweep::new(&prices, &grid)
+            .pool(&pool)
+            .chunk_len(5)
+            .reduce_init(
+                || {
+                    inits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    0usize
+                },
+                |seen: &mut usize, c| {
+                    *seen += 1;
+                    assert!(
+                        *seen <= 5,
+                        "one scratch serves one chunk of at most 5 columns"
+                    );
+                    last(c)
+                },
+            )
+            .unwrap();
+        assert_eq!(plain, with_scratch);
+        assert_eq!(inits.into_inner(), 12usize.div_ceil(5));
+    }
+
+    #[test]
     fn reduce_handles_zero_bars_and_zero_symbols() {
         let grid = ParamGrid::product(&[2, 3], &[1.0, 2.0]).unwrap();
         let empty = vec![

@@ -275,20 +275,24 @@ impl BatchScratch {
 }
 
 /// Computes every column into a per-worker scratch batch and returns `reduce` of each, in
-/// column order. Memory stays at a few columns per worker, whatever the grid.
-pub(super) fn reduce<K, T, F>(
+/// column order, with a value from `init` (made once per chunk) that `reduce` may use as
+/// scratch. Memory stays at a few columns per worker, whatever the grid.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn reduce<K, S, T, I, F>(
     kernel: &K,
     prices: &Prices<'_>,
     columns: &SweepColumns,
     chunk_len: usize,
     outputs: OutputSet,
     progress: Option<Progress<'_>>,
+    init: I,
     reduce: F,
 ) -> Vec<T>
 where
     K: SweepKernel,
     T: Send,
-    F: Fn(ColumnView<'_>) -> T + Sync,
+    I: Fn() -> S + Sync,
+    F: Fn(&mut S, ColumnView<'_>) -> T + Sync,
 {
     let (bars, total) = (prices.bars(), columns.len());
     let chunks = chunk_ranges(total, chunk_len)
@@ -303,6 +307,7 @@ where
         |scratch, shared, range, ()| {
             let mut batch_scratch = BatchScratch::new(outputs, bars, K::LANES);
             let mut results: Vec<Option<T>> = (0..range.len()).map(|_| None).collect();
+            let mut state = init();
             let first = range.start;
             let visit = |symbol: &SymbolPrices<'_>,
                          shared: &K::Shared,
@@ -314,7 +319,8 @@ where
                 drop(batch);
                 for (k, &column) in lanes.iter().enumerate() {
                     let key = columns.key(column).expect("the column is in the layout");
-                    results[column - first] = Some(reduce(batch_scratch.view(key, bars, k)));
+                    let view = batch_scratch.view(key, bars, k);
+                    results[column - first] = Some(reduce(&mut state, view));
                 }
             };
             for_each_batch(kernel, prices, shared, columns, scratch, range, visit);

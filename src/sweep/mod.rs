@@ -335,6 +335,45 @@ impl<'s, 'p> Sweep<'s, 'p> {
         T: Send,
         F: Fn(ColumnView<'_>) -> T + Sync,
     {
+        self.reduce_init(|| (), |(), column| reduce(column))
+    }
+
+    /// [`reduce`](Sweep::reduce) with scratch: `init` makes a value, once per chunk of columns
+    /// (so a few times per worker thread), that `reduce` gets mutably for every column of the
+    /// chunk: a buffer to reuse instead of allocating per column, as rayon's `map_init`.
+    ///
+    /// # Errors
+    /// As [`reduce`](Sweep::reduce).
+    ///
+    /// # Panics
+    /// As [`reduce`](Sweep::reduce), for `init` too.
+    ///
+    /// # Example
+    /// ```
+    /// use ta_sweep::{ParamGrid, Prices, Sweep};
+    ///
+    /// let close: Vec<f64> = (0..300).map(|i| 50.0 + (i as f64 * 0.1).cos()).collect();
+    /// let (high, low): (Vec<f64>, Vec<f64>) = close.iter().map(|c| (c + 0.2, c - 0.2)).unzip();
+    /// let prices = Prices::single(&high, &low, &close)?;
+    /// // The median line of every column, sorting in one reused buffer per chunk.
+    /// let medians = Sweep::new(&prices, &ParamGrid::product(&[5, 10], &[1.0, 2.0])?).reduce_init(
+    ///     Vec::new,
+    ///     |buffer: &mut Vec<f64>, column| {
+    ///         buffer.clear();
+    ///         buffer.extend(column.supert.unwrap().iter().filter(|x| !x.is_nan()));
+    ///         buffer.sort_by(f64::total_cmp);
+    ///         buffer[buffer.len() / 2]
+    ///     },
+    /// )?;
+    /// assert_eq!(medians.len(), 4);
+    /// # Ok::<(), ta_sweep::Error>(())
+    /// ```
+    pub fn reduce_init<S, T, I, F>(&self, init: I, reduce: F) -> Result<Vec<T>>
+    where
+        T: Send,
+        I: Fn() -> S + Sync,
+        F: Fn(&mut S, ColumnView<'_>) -> T + Sync,
+    {
         let columns = self.columns()?;
         let chunk_len = self.resolved_chunk_len(columns.len())?;
         let job = || {
@@ -345,7 +384,8 @@ impl<'s, 'p> Sweep<'s, 'p> {
                 chunk_len,
                 self.outputs,
                 self.progress,
-                // A reference is `Send` for a `Sync` closure, which `install` needs.
+                // References are `Send` for `Sync` closures, which `install` needs.
+                &init,
                 &reduce,
             )
         };
