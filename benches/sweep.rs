@@ -9,7 +9,8 @@
 //!   its own true range and ATR) into four fresh vectors per column, in parallel, then copied
 //!   into fresh matrices: the design the factory replaces.
 //! - `factory/fresh`, `factory/reused` (`run_into`), and `reduce/flips` (every column reduced
-//!   to its number of direction changes, nothing materialised), on all threads and on one.
+//!   to its number of direction changes, nothing materialised), on all threads and on one;
+//!   `factory/reused/talib`, the TA-Lib variant.
 //!
 //! `cargo bench --bench sweep`; the README's performance table is filled from its medians.
 
@@ -24,7 +25,7 @@ use ndarray::{Array2, ShapeBuilder};
 use rayon::prelude::*;
 use ta_sweep::{
     output_matrix, Output, OutputSet, ParamGrid, Prices, SuperTrendParams, SuperTrendState, Sweep,
-    SweepBuffers,
+    SweepBuffers, Variant,
 };
 
 struct Matrices {
@@ -233,6 +234,17 @@ fn tutorial(c: &mut Criterion) {
     });
 
     // Written the way a user would who cares about speed: a zip vectorises, `windows` does not.
+    // One variant row: TA-Lib's ATR step is a fused multiply-add, dispatched to FMA.
+    group.bench_function("factory/reused/talib", |b| {
+        b.iter(|| {
+            Sweep::new(black_box(&prices), &grid)
+                .pool(&all)
+                .variant(Variant::TaLib)
+                .run_into(reused.buffers())
+                .unwrap()
+        })
+    });
+
     let flips = |superd: &[i8]| {
         superd[1..]
             .iter()

@@ -16,6 +16,8 @@
 //!   --multipliers LIST   band multipliers, e.g. `2,2.5,3` or `2.0..=4.0:0.1` (a range needs a
 //!                        step and is exact: 2.3 is the double nearest 2.3)
 //!                        [default: 2.0..=4.0:0.1]
+//!   --variant NAME       the SuperTrend definition: vectorbt, tradingview or talib
+//!                        [default: vectorbt]
 //!   --threads N          worker threads [default: the number of physical cores]
 //!   --out PATH           write every column to a CSV file: one row per bar, one column per
 //!                        output and sweep column, labelled like `supert_p7_m3_c0`
@@ -41,7 +43,7 @@ use std::time::{Duration, Instant};
 use clap::Parser;
 use ndarray::Array2;
 use serde_json::json;
-use ta_sweep::{ColumnKey, Output, ParamGrid, Prices, Sweep, SweepOutput};
+use ta_sweep::{ColumnKey, Output, ParamGrid, Prices, Sweep, SweepOutput, Variant};
 
 use common::list::{parse_multipliers, parse_periods};
 use common::ohlc::{read_ohlc, Ohlc};
@@ -67,6 +69,9 @@ struct Args {
     #[arg(long, value_name = "LIST", default_value = "2.0..=4.0:0.1")]
     #[arg(value_parser = parse_multipliers, allow_hyphen_values = true)]
     multipliers: ::std::vec::Vec<f64>,
+    /// The SuperTrend definition: vectorbt, tradingview or talib.
+    #[arg(long, value_name = "NAME", default_value = "vectorbt")]
+    variant: Variant,
     /// Worker threads [default: the number of physical cores].
     #[arg(long, value_name = "N")]
     threads: Option<NonZeroUsize>,
@@ -113,11 +118,11 @@ fn run(args: &Args) -> Result<(), Box<dyn Error>> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()?;
-    let sweep = Sweep::new(&prices, &grid).pool(&pool);
+    let sweep = Sweep::new(&prices, &grid).pool(&pool).variant(args.variant);
     let columns = sweep.columns()?.len();
     let output_bytes = sweep.output_bytes();
 
-    writeln!(stdout, "SuperTrend sweep")?;
+    writeln!(stdout, "SuperTrend sweep ({} definition)", args.variant)?;
     writeln!(
         stdout,
         "  prices:       {} x {} ({})",

@@ -127,6 +127,12 @@ pub enum Error {
         /// The requested chunk length.
         chunk_len: usize,
     },
+    /// A name that is not one of [`Variant`](crate::Variant)'s: `vectorbt`, `tradingview`,
+    /// `talib`.
+    UnknownVariant {
+        /// The name that was given.
+        name: String,
+    },
 }
 
 impl fmt::Display for Error {
@@ -208,6 +214,10 @@ impl fmt::Display for Error {
                 f,
                 "output `{output}` is not a contiguous column-major array (strides {strides:?}); \
                  allocate it with `Array2::zeros((bars, columns).f())`"
+            ),
+            Error::UnknownVariant { ref name } => write!(
+                f,
+                "unknown SuperTrend variant `{name}`: expected vectorbt, tradingview or talib"
             ),
             Error::InvalidChunkLen { chunk_len } => {
                 write!(f, "invalid chunk length {chunk_len}: a chunk holds at least one column")

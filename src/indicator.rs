@@ -1,18 +1,27 @@
 //! SuperTrend plugged into the sweep factory: true range and midpoint once per symbol, the ATR
 //! once per (symbol, period), then the band recursion for the multipliers of that period in
-//! lock-step lanes.
+//! lock-step lanes; for every [`Variant`].
 
-use crate::kernel::atr::{wilder_atr_unchecked, WilderAtr};
-use crate::kernel::lanes::{bands_lanes_into, LANES};
-use crate::kernel::supertrend::{midpoint, BandState, OutputColumns, SuperTrendState};
-use crate::kernel::true_range::true_range_unchecked;
+use crate::kernel::atr::{wilder_atr_unchecked, SeededAtr, WilderAtr};
+use crate::kernel::lanes::{bands_lanes_into, BandRules, LANES};
+use crate::kernel::series::seeded_atr_into;
+use crate::kernel::supertrend::{midpoint, AtrState, BandState, OutputColumns, SuperTrendState};
+use crate::kernel::variant::Variant;
 use crate::params::SuperTrendParams;
 use crate::prices::SymbolPrices;
 use crate::sweep::kernel::{ColumnOut, SweepKernel};
 
-/// The default SuperTrend, as the factory runs it.
+/// SuperTrend under one variant, as the factory runs it.
 #[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct SuperTrendKernel;
+pub(crate) struct SuperTrendKernel {
+    variant: Variant,
+}
+
+impl SuperTrendKernel {
+    pub(crate) fn new(variant: Variant) -> Self {
+        SuperTrendKernel { variant }
+    }
+}
 
 /// What every column of one symbol shares.
 #[derive(Debug)]
@@ -21,11 +30,14 @@ pub(crate) struct SymbolSeries {
     mid: Vec<f64>,
 }
 
-/// The ATR of the current (symbol, period) group, and its state after the last bar.
+/// The ATR of the current (symbol, period) group: its values, its state after the last bar,
+/// and its seed bar under the seeded variants.
 #[derive(Debug)]
 pub(crate) struct GroupAtr {
     atr: Vec<f64>,
-    last: WilderAtr,
+    last: AtrState,
+    seed: Option<usize>,
+    period: usize,
 }
 
 impl SweepKernel for SuperTrendKernel {
@@ -36,12 +48,17 @@ impl SweepKernel for SuperTrendKernel {
     const LANES: usize = LANES;
 
     fn share(&self, prices: &SymbolPrices<'_>) -> SymbolSeries {
-        let mut true_range = vec![0.0; prices.close.len()];
-        true_range_unchecked(&prices.high, &prices.low, &prices.close, &mut true_range);
-        let mid = prices
-            .high
+        let (high, low, close) = (&prices.high[..], &prices.low[..], &prices.close[..]);
+        let prev_closes = std::iter::once(f64::NAN).chain(close.iter().copied());
+        let true_range = high
             .iter()
-            .zip(prices.low.iter())
+            .zip(low)
+            .zip(prev_closes)
+            .map(|((&h, &l), pc)| self.variant.true_range(h, l, pc))
+            .collect();
+        let mid = high
+            .iter()
+            .zip(low)
             .map(|(&h, &l)| midpoint(h, l))
             .collect();
         SymbolSeries { true_range, mid }
@@ -50,7 +67,9 @@ impl SweepKernel for SuperTrendKernel {
     fn scratch(&self, bars: usize) -> GroupAtr {
         GroupAtr {
             atr: vec![0.0; bars],
-            last: WilderAtr::with_valid_period(1),
+            last: AtrState::Wilder(WilderAtr::with_valid_period(1)),
+            seed: None,
+            period: 1,
         }
     }
 
@@ -61,7 +80,21 @@ impl SweepKernel for SuperTrendKernel {
         scratch: &mut GroupAtr,
         period: usize,
     ) {
-        scratch.last = wilder_atr_unchecked(&shared.true_range, period, &mut scratch.atr);
+        let (tr, atr) = (&shared.true_range, &mut scratch.atr);
+        scratch.period = period;
+        scratch.seed = None;
+        scratch.last = match self.variant {
+            Variant::Vectorbt => AtrState::Wilder(wilder_atr_unchecked(tr, period, atr)),
+            Variant::TradingView | Variant::TaLib => {
+                let mut seeded = if self.variant == Variant::TaLib {
+                    SeededAtr::talib(period)
+                } else {
+                    SeededAtr::tradingview(period)
+                };
+                scratch.seed = seeded_atr_into(&mut seeded, tr, atr);
+                AtrState::Seeded(seeded)
+            }
+        };
     }
 
     fn run_columns(
@@ -76,10 +109,19 @@ impl SweepKernel for SuperTrendKernel {
         for (lane, column) in outputs.iter_mut().zip(columns.iter_mut()) {
             *lane = std::mem::take(&mut column.outputs);
         }
+        let rules = match self.variant {
+            Variant::Vectorbt => BandRules::Default,
+            Variant::TradingView | Variant::TaLib => BandRules::Gated {
+                seed: scratch.seed,
+                direction: self.variant.seed_direction(),
+            },
+        };
         let mut finals = [BandState::new(0.0); LANES];
+        let (mid, close) = (&shared.mid, &prices.close);
         bands_lanes_into(
-            &shared.mid,
-            &prices.close,
+            rules,
+            mid,
+            close,
             &scratch.atr,
             multipliers,
             &mut outputs,
@@ -88,7 +130,8 @@ impl SweepKernel for SuperTrendKernel {
         let last_close = prices.close.last().copied().unwrap_or(f64::NAN);
         for ((column, &multiplier), bands) in columns.iter_mut().zip(multipliers).zip(finals) {
             if let Some(state) = column.state.as_deref_mut() {
-                let params = SuperTrendParams::from_valid(scratch.last.period(), multiplier);
+                let params = SuperTrendParams::from_valid(scratch.period, multiplier)
+                    .with_variant(self.variant);
                 *state = SuperTrendState::from_parts(params, last_close, scratch.last, bands);
             }
         }

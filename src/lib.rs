@@ -56,6 +56,7 @@
 //!   matrices), [`Sweep::reduce`] and [`ColumnView`] (one value per column, nothing
 //!   materialised), [`SweepState`] (a whole grid, bar by bar), [`Output`] and [`OutputSet`]
 //!   (which outputs).
+//! - [`Variant`]: the default, TradingView's or TA-Lib's definition of SuperTrend.
 //! - [`Error`]: everything that can go wrong, with the offending values.
 //!
 //! # Column layout
@@ -111,6 +112,31 @@
 //!   infinite or NaN true range (`inf - inf` is NaN) and the bands follow.
 //! - An empty series is valid and gives empty outputs.
 //!
+//! # Variants
+//! Charting tools disagree on SuperTrend. [`Variant`] selects the definition, for the single
+//! series ([`SuperTrendParams::with_variant`]), the streaming state, sweeps ([`Sweep::variant`])
+//! and reductions; each is bit-exact against its reference.
+//!
+//! | | `Vectorbt` (default) | `TradingView` | `TaLib` |
+//! |---|---|---|---|
+//! | true range of bar 0 | NaN | `high - low` | NaN |
+//! | true range after a NaN close | NaN | `high - low` | NaN |
+//! | range term | `abs(high - low)` | `high - low` | `high - low` |
+//! | ATR seed | the first true range (pandas `ewm`) | mean of the first `period` true ranges | the same |
+//! | first value, clean data | bar `period` | bar `period - 1` | bar `period` |
+//! | ATR step | `(w*atr + a*tr) / (w + a)`, `a = 1/period` | `a*tr + (1-a)*atr` | `fma(atr, k, tr*(1-k))`, `k = (period-1)/period` |
+//! | a NaN true range | decays the old weight | is skipped | is skipped |
+//! | ratchet | only the active band, never on a flip | both bands, every bar, unless the previous close broke them | the same |
+//! | flip | close against the previous bands | close against the current bands, none on the seed bar | the same |
+//! | direction in warm-up (`+1` = up) | `+1` | `-1` (Pine's seed state, "down") | `+1` |
+//!
+//! `TradingView` is Pine's `ta.supertrend` (bit-exact against a literal transcription from bar
+//! 1: Pine itself outputs `0.0` on bar 0) with Pine's direction sign reversed to ours;
+//! `TaLib` is TA-Lib 0.8's `SUPERTREND` (bit-exact against 0.8.2, whose ATR step is one fused
+//! multiply-add; it runs as one instruction where the CPU has FMA, and exactly the same
+//! elsewhere). Both treat NaN data like the default, a NaN never spreading beyond its bar, so
+//! on series with gaps they depart from the libraries on purpose.
+//!
 //! # Exactness
 //! Every result is bit-identical to the reference definition: the arithmetic order is fixed
 //! (no fused multiply-add, no reassociation), and the test suite checks the reference vectors
@@ -138,6 +164,7 @@ pub use crate::kernel::supertrend::{
     supertrend, supertrend_into, SuperTrendBar, SuperTrendOutput, SuperTrendSlices, SuperTrendState,
 };
 pub use crate::kernel::true_range::{true_range, true_range_into};
+pub use crate::kernel::variant::Variant;
 pub use crate::output::{Output, OutputSet, SweepOutput};
 pub use crate::params::{fraction_range, ColumnKey, ParamGrid, SuperTrendParams, SweepColumns};
 pub use crate::prices::Prices;

@@ -1,6 +1,7 @@
 //! Validated SuperTrend parameters.
 
 use crate::error::{Error, Result};
+use crate::kernel::variant::Variant;
 
 /// A validated (period, multiplier) pair for one SuperTrend series.
 ///
@@ -21,6 +22,7 @@ use crate::error::{Error, Result};
 pub struct SuperTrendParams {
     period: usize,
     multiplier: f64,
+    variant: Variant,
 }
 
 impl SuperTrendParams {
@@ -33,13 +35,25 @@ impl SuperTrendParams {
     pub fn new(period: usize, multiplier: f64) -> Result<Self> {
         validate_period(period)?;
         validate_multiplier(multiplier)?;
-        Ok(SuperTrendParams { period, multiplier })
+        Ok(Self::from_valid(period, multiplier))
+    }
+
+    /// The same parameters under another [definition](Variant) of SuperTrend (the default is
+    /// [`Variant::Vectorbt`]).
+    #[must_use]
+    pub fn with_variant(mut self, variant: Variant) -> Self {
+        self.variant = variant;
+        self
     }
 
     /// For values that were validated as part of a grid.
     pub(crate) fn from_valid(period: usize, multiplier: f64) -> Self {
         debug_assert!(validate_period(period).is_ok() && validate_multiplier(multiplier).is_ok());
-        SuperTrendParams { period, multiplier }
+        SuperTrendParams {
+            period,
+            multiplier,
+            variant: Variant::default(),
+        }
     }
 
     /// The ATR period (at least 1).
@@ -50,6 +64,11 @@ impl SuperTrendParams {
     /// The band multiplier (finite and `>= 0`).
     pub fn multiplier(&self) -> f64 {
         self.multiplier
+    }
+
+    /// The definition of SuperTrend these parameters are for.
+    pub fn variant(&self) -> Variant {
+        self.variant
     }
 }
 

@@ -6,13 +6,13 @@ mod common;
 
 use approx::assert_relative_eq;
 use common::{
-    assert_same_bits, clean_ohlc, multiplier, naive_supertrend, ohlc, period, wild_ohlc, Ohlc,
+    assert_same_bits, clean_ohlc, multiplier, naive_for, ohlc, period, variant, wild_ohlc, Ohlc,
     REORDERED_ARITHMETIC_RELATIVE,
 };
 use proptest::prelude::*;
 use ta_sweep::{
     supertrend, true_range_into, wilder_atr_into, SuperTrendOutput, SuperTrendParams,
-    SuperTrendSlices, SuperTrendState,
+    SuperTrendSlices, SuperTrendState, Variant,
 };
 
 fn run(data: &Ohlc, params: SuperTrendParams) -> SuperTrendOutput {
@@ -23,28 +23,39 @@ proptest! {
     #![proptest_config(common::proptest_config(512))]
 
     #[test]
-    fn kernel_equals_naive_reference(data in ohlc(300), period in period(), m in multiplier()) {
-        let out = run(&data, SuperTrendParams::new(period, m).unwrap());
-        let naive = naive_supertrend(&data.high, &data.low, &data.close, period, m);
+    fn kernel_equals_naive_reference(data in ohlc(300), period in period(), m in multiplier(), variant in variant()) {
+        let params = SuperTrendParams::new(period, m).unwrap().with_variant(variant);
+        let out = run(&data, params);
+        let naive = naive_for(variant, &data, period, m);
         assert_same_bits("supert", &naive.supert, &out.supert);
         assert_same_bits("superl", &naive.superl, &out.superl);
         assert_same_bits("supers", &naive.supers, &out.supers);
         prop_assert_eq!(&naive.superd, &out.superd);
-        // The layers, too.
-        let mut tr = vec![0.0; data.len()];
-        true_range_into(&data.high, &data.low, &data.close, &mut tr).unwrap();
-        assert_same_bits("tr", &naive.tr, &tr);
-        let mut atr = vec![0.0; data.len()];
-        wilder_atr_into(&tr, period, &mut atr).unwrap();
-        assert_same_bits("atr", &naive.atr, &atr);
+        // The layers, too: the streaming state's true range and ATR after every bar.
+        let mut state = SuperTrendState::new(params);
+        for i in 0..data.len() {
+            let prev_close = if i == 0 { f64::NAN } else { data.close[i - 1] };
+            let tr = variant.true_range(data.high[i], data.low[i], prev_close);
+            prop_assert!(common::same_bits(naive.tr[i], tr), "tr bar {}", i);
+            state.update(data.high[i], data.low[i], data.close[i]);
+            prop_assert!(common::same_bits(naive.atr[i], state.atr()), "atr bar {}", i);
+        }
+        if variant == Variant::Vectorbt {
+            let mut tr = vec![0.0; data.len()];
+            true_range_into(&data.high, &data.low, &data.close, &mut tr).unwrap();
+            assert_same_bits("tr", &naive.tr, &tr);
+            let mut atr = vec![0.0; data.len()];
+            wilder_atr_into(&tr, period, &mut atr).unwrap();
+            assert_same_bits("atr", &naive.atr, &atr);
+        }
     }
 
     /// IEEE semantics all the way: whatever the bits of the prices (infinities, subnormals,
     /// high < low, negative), the kernel neither panics nor departs from the definition.
     #[test]
-    fn kernel_equals_naive_reference_on_any_bits(data in wild_ohlc(60), period in period(), m in multiplier()) {
-        let out = run(&data, SuperTrendParams::new(period, m).unwrap());
-        let naive = naive_supertrend(&data.high, &data.low, &data.close, period, m);
+    fn kernel_equals_naive_reference_on_any_bits(data in wild_ohlc(60), period in period(), m in multiplier(), variant in variant()) {
+        let out = run(&data, SuperTrendParams::new(period, m).unwrap().with_variant(variant));
+        let naive = naive_for(variant, &data, period, m);
         assert_same_bits("supert", &naive.supert, &out.supert);
         assert_same_bits("superl", &naive.superl, &out.superl);
         assert_same_bits("supers", &naive.supers, &out.supers);
@@ -52,8 +63,8 @@ proptest! {
     }
 
     #[test]
-    fn streaming_equals_batch_at_every_bar(data in ohlc(300), period in period(), m in multiplier()) {
-        let params = SuperTrendParams::new(period, m).unwrap();
+    fn streaming_equals_batch_at_every_bar(data in ohlc(300), period in period(), m in multiplier(), variant in variant()) {
+        let params = SuperTrendParams::new(period, m).unwrap().with_variant(variant);
         let batch = run(&data, params);
         let mut state = SuperTrendState::new(params);
         for i in 0..data.len() {
@@ -71,8 +82,8 @@ proptest! {
 
     /// The outputs for a prefix of the input are the prefix of the outputs.
     #[test]
-    fn no_lookahead(data in ohlc(300), cut in any::<prop::sample::Index>(), period in period(), m in multiplier()) {
-        let params = SuperTrendParams::new(period, m).unwrap();
+    fn no_lookahead(data in ohlc(300), cut in any::<prop::sample::Index>(), period in period(), m in multiplier(), variant in variant()) {
+        let params = SuperTrendParams::new(period, m).unwrap().with_variant(variant);
         let full = run(&data, params);
         let cut = cut.index(data.len() + 1);
         let prefix = run(&data.slice(0..cut), params);
@@ -86,8 +97,8 @@ proptest! {
     #[test]
     fn batch_resumed_from_its_final_state_equals_one_batch(
         data in ohlc(300), cut in any::<prop::sample::Index>(), period in period(), m in multiplier()
-    ) {
-        let params = SuperTrendParams::new(period, m).unwrap();
+    , variant in variant()) {
+        let params = SuperTrendParams::new(period, m).unwrap().with_variant(variant);
         let full = run(&data, params);
         let cut = cut.index(data.len() + 1);
         let head = run(&data.slice(0..cut), params);
@@ -106,8 +117,8 @@ proptest! {
 
     /// Scaling every price by 2^k scales every band and line exactly and keeps the directions.
     #[test]
-    fn power_of_two_scaling_is_exact(data in ohlc(300), k in -20i32..=20, period in period(), m in multiplier()) {
-        let params = SuperTrendParams::new(period, m).unwrap();
+    fn power_of_two_scaling_is_exact(data in ohlc(300), k in -20i32..=20, period in period(), m in multiplier(), variant in variant()) {
+        let params = SuperTrendParams::new(period, m).unwrap().with_variant(variant);
         let scale = 2f64.powi(k);
         let scaled = Ohlc {
             high: data.high.iter().map(|x| x * scale).collect(),
@@ -125,8 +136,8 @@ proptest! {
 
     /// The line is always one of the two bands, chosen by the direction.
     #[test]
-    fn line_is_the_band_the_direction_selects(data in ohlc(300), period in period(), m in multiplier()) {
-        let out = run(&data, SuperTrendParams::new(period, m).unwrap());
+    fn line_is_the_band_the_direction_selects(data in ohlc(300), period in period(), m in multiplier(), variant in variant()) {
+        let out = run(&data, SuperTrendParams::new(period, m).unwrap().with_variant(variant));
         for i in 0..data.len() {
             let d = out.superd[i];
             prop_assert!(d == 1 || d == -1);

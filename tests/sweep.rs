@@ -9,7 +9,7 @@ use common::{assert_same_bits, random_symbols, same_bits, Ohlc};
 use ndarray::{s, Array2, ShapeBuilder};
 use ta_sweep::{
     fraction_range, supertrend, ColumnKey, Output, OutputSet, ParamGrid, Prices, SuperTrendParams,
-    Sweep, SweepBuffers, SweepOutput, SweepState,
+    Sweep, SweepBuffers, SweepOutput, SweepState, Variant,
 };
 
 fn prices(data: &[Ohlc]) -> Prices<'_> {
@@ -25,15 +25,17 @@ fn pool(threads: usize) -> rayon::ThreadPool {
 
 /// Every column of `out` against `supertrend` on its own symbol and parameters.
 fn assert_matches_kernel(out: &SweepOutput, data: &[Ohlc]) {
+    assert_matches_variant(out, data, Variant::default());
+}
+
+/// [`assert_matches_kernel`] for a sweep of another variant.
+fn assert_matches_variant(out: &SweepOutput, data: &[Ohlc], variant: Variant) {
     for (j, key) in out.columns.keys().enumerate() {
         let d = &data[key.symbol];
-        let reference = supertrend(
-            &d.high,
-            &d.low,
-            &d.close,
-            SuperTrendParams::new(key.period, key.multiplier).unwrap(),
-        )
-        .unwrap();
+        let params = SuperTrendParams::new(key.period, key.multiplier)
+            .unwrap()
+            .with_variant(variant);
+        let reference = supertrend(&d.high, &d.low, &d.close, params).unwrap();
         let col = |a: &Option<Array2<f64>>| a.as_ref().map(|a| a.column(j).to_vec());
         if let Some(c) = col(&out.supert) {
             assert_same_bits(&format!("supert {key}"), &reference.supert, &c);
@@ -94,6 +96,54 @@ fn every_column_equals_the_single_series_kernel_for_any_grid_symbols_threads_and
                     let out = sweep.run().unwrap();
                     assert_eq!(out.columns.len(), columns);
                     assert_matches_kernel(&out, &data);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn every_variant_sweep_equals_its_single_series_kernel_and_streams_on() {
+    for variant in [Variant::TradingView, Variant::TaLib] {
+        for (symbols, nan_every) in [(1, 0), (3, 7)] {
+            let data = random_symbols(300, symbols, 91 + symbols as u64, nan_every);
+            let prices = prices(&data);
+            for grid in grids() {
+                for (threads, chunk_len) in [(1, None), (3, Some(1)), (2, Some(7))] {
+                    let pool = pool(threads);
+                    let mut sweep = Sweep::new(&prices, &grid)
+                        .pool(&pool)
+                        .variant(variant)
+                        .with_states();
+                    if let Some(len) = chunk_len {
+                        sweep = sweep.chunk_len(len);
+                    }
+                    let out = sweep.run().unwrap();
+                    assert_matches_variant(&out, &data, variant);
+                    // The reduce path sees the same columns.
+                    let lines = sweep.reduce(|c| c.supert.unwrap().to_vec()).unwrap();
+                    for (j, line) in lines.iter().enumerate() {
+                        assert_same_bits(
+                            "reduce supert",
+                            &out.supert.as_ref().unwrap().column(j).to_vec(),
+                            line,
+                        );
+                    }
+                    // And the final states continue like the single-series states.
+                    let states = out.states.unwrap();
+                    for (j, key) in states.columns().keys().enumerate() {
+                        let d = &data[key.symbol];
+                        let params = SuperTrendParams::new(key.period, key.multiplier)
+                            .unwrap()
+                            .with_variant(variant);
+                        let single = supertrend(&d.high, &d.low, &d.close, params).unwrap().state;
+                        let (mut a, mut b) = (states.states()[j], single);
+                        let (x, y) = (a.update(101.0, 99.0, 100.0), b.update(101.0, 99.0, 100.0));
+                        assert!(
+                            same_bits(x.supert, y.supert) && x.superd == y.superd,
+                            "{variant} state {key}"
+                        );
+                    }
                 }
             }
         }
@@ -515,6 +565,7 @@ mod properties {
             seed in any::<u64>(),
             chunk_len in 1usize..40,
             threads in 1usize..4,
+            variant in common::variant(),
         ) {
             let mut unique: Vec<(usize, f64)> = Vec::new();
             for p in pairs {
@@ -525,8 +576,8 @@ mod properties {
             let grid = ParamGrid::pairs(&unique).unwrap();
             let data = random_symbols(bars, symbols, seed, 9);
             let pool = pool(threads);
-            let out = Sweep::new(&prices(&data), &grid).pool(&pool).chunk_len(chunk_len).run().unwrap();
-            assert_matches_kernel(&out, &data);
+            let out = Sweep::new(&prices(&data), &grid).pool(&pool).chunk_len(chunk_len).variant(variant).run().unwrap();
+            assert_matches_variant(&out, &data, variant);
         }
     }
 }

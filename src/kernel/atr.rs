@@ -165,3 +165,82 @@ pub(crate) fn wilder_atr_unchecked(tr: &[f64], period: usize, out: &mut [f64]) -
     }
     atr
 }
+
+/// The ATR of the TradingView and TA-Lib variants: seeded with the mean of the first `period`
+/// true ranges, then smoothed with weight `1 / period` per new true range.
+///
+/// A NaN true range is skipped: it is not counted and changes nothing, so after the seed the
+/// ATR carries its value over gaps.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SeededAtr {
+    period: usize,
+    step: SeededStep,
+    count: usize,
+    sum: f64,
+    value: f64,
+}
+
+/// How a seeded ATR takes in a new true range.
+#[derive(Debug, Clone, Copy)]
+enum SeededStep {
+    /// Pine's `ta.rma`: `a*tr + b*atr`, each product rounded, `a = 1/p`, `b = 1 - a`.
+    Rma { a: f64, b: f64 },
+    /// TA-Lib 0.8: `fma(atr, k, tr*omk)`, one rounding for the multiply-add,
+    /// `k = (p-1)/p`, `omk = 1 - k`.
+    Fused { k: f64, omk: f64 },
+}
+
+impl SeededAtr {
+    /// Pine's `ta.atr`, for a period of at least 1.
+    pub(crate) fn tradingview(period: usize) -> Self {
+        let a = 1.0 / period as f64;
+        Self::with_step(period, SeededStep::Rma { a, b: 1.0 - a })
+    }
+
+    /// TA-Lib 0.8's ATR, for a period of at least 1 (TA-Lib itself starts at 2; period 1 gives
+    /// `k = 0`, so the ATR is the true range).
+    pub(crate) fn talib(period: usize) -> Self {
+        let k = (period - 1) as f64 / period as f64;
+        Self::with_step(period, SeededStep::Fused { k, omk: 1.0 - k })
+    }
+
+    fn with_step(period: usize, step: SeededStep) -> Self {
+        SeededAtr {
+            period,
+            step,
+            count: 0,
+            sum: 0.0,
+            value: f64::NAN,
+        }
+    }
+
+    /// Feeds one bar's true range; returns that bar's ATR (NaN before the seed) and whether
+    /// this bar is the seed bar, the first with an ATR.
+    #[inline]
+    pub(crate) fn update(&mut self, true_range: f64) -> (f64, bool) {
+        if true_range.is_nan() {
+            return (self.value, false);
+        }
+        if self.count < self.period {
+            self.sum += true_range;
+            self.count += 1;
+            if self.count < self.period {
+                return (f64::NAN, false);
+            }
+            self.value = self.sum / self.period as f64;
+            return (self.value, true);
+        }
+        self.value = match self.step {
+            SeededStep::Rma { a, b } => a * true_range + b * self.value,
+            // `mul_add` is one rounding whatever the CPU; callers that run many bars compile
+            // this loop with FMA enabled where the CPU has it, so it is one instruction.
+            SeededStep::Fused { k, omk } => self.value.mul_add(k, true_range * omk),
+        };
+        (self.value, false)
+    }
+
+    /// The ATR after the last update: NaN before the seed.
+    pub(crate) fn value(&self) -> f64 {
+        self.value
+    }
+}

@@ -9,18 +9,29 @@
 //! operation (no fused multiply-add, `max`/`min` with the ratchet's exact NaN and signed-zero
 //! behaviour), so every lane equals [`bands_into`] bit for bit.
 
-use super::supertrend::{bands_into, BandState, OutputColumns};
+use super::supertrend::{bands_gated_into, bands_into, BandState, OutputColumns};
 
 /// The most columns one call computes.
 pub(crate) const LANES: usize = 4;
+
+/// Which band rules the lanes run.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum BandRules {
+    /// The default variant's ([`bands_into`]).
+    Default,
+    /// The TradingView and TA-Lib variants' ([`bands_gated_into`]): `seed` is the seed bar
+    /// (the first with an ATR, shared by every lane), `direction` the seed direction.
+    Gated { seed: Option<usize>, direction: i8 },
+}
 
 /// The band recursion for up to [`LANES`] multipliers over a shared midpoint and ATR:
 /// `columns[k]` receives `multipliers[k]`'s outputs and `finals[k]` its final band state, for
 /// `k < multipliers.len()`; the other lanes are left alone (give them no outputs).
 ///
 /// Uses AVX2 where the CPU has it (checked at run time, so a plain `cargo build` gets it),
-/// and the scalar reference [`bands_into`] otherwise.
+/// and the scalar reference otherwise.
 pub(crate) fn bands_lanes_into(
+    rules: BandRules,
     mid: &[f64],
     close: &[f64],
     atr: &[f64],
@@ -32,11 +43,16 @@ pub(crate) fn bands_lanes_into(
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
         // SAFETY: the one precondition of `avx2::bands_into` is a CPU with AVX2, just checked.
-        unsafe { avx2::bands_into(mid, close, atr, multipliers, columns, finals) };
+        unsafe { avx2::bands_into(rules, mid, close, atr, multipliers, columns, finals) };
         return;
     }
     for ((column, &multiplier), last) in columns.iter_mut().zip(multipliers).zip(finals) {
-        *last = bands_into(mid, close, atr, multiplier, column);
+        *last = match rules {
+            BandRules::Default => bands_into(mid, close, atr, multiplier, column),
+            BandRules::Gated { seed, direction } => {
+                bands_gated_into(mid, close, atr, seed, multiplier, direction, column)
+            }
+        };
     }
 }
 
@@ -44,7 +60,7 @@ pub(crate) fn bands_lanes_into(
 pub(crate) mod avx2 {
     use std::arch::x86_64::*;
 
-    use super::LANES;
+    use super::{BandRules, LANES};
     use crate::kernel::supertrend::{BandState, OutputColumns};
     use crate::output::Output;
 
@@ -95,6 +111,7 @@ pub(crate) mod avx2 {
     /// outputs must be `None`, and their final states are not written.
     #[target_feature(enable = "avx2")]
     pub(crate) fn bands_into(
+        rules: BandRules,
         mid: &[f64],
         close: &[f64],
         atr: &[f64],
@@ -111,7 +128,10 @@ pub(crate) mod avx2 {
             multiplier: load(&lane_multipliers),
             upper: _mm256_set1_pd(f64::NAN),
             lower: _mm256_set1_pd(f64::NAN),
-            up: _mm256_castsi256_pd(_mm256_set1_epi64x(-1)),
+            up: _mm256_castsi256_pd(_mm256_set1_epi64x(match rules {
+                BandRules::Gated { direction, .. } if direction < 0 => 0,
+                _ => -1,
+            })),
         };
         let mut rows = Rows {
             line: [[0.0; LANES]; BLOCK],
@@ -131,10 +151,23 @@ pub(crate) mod avx2 {
                 &close[block.clone()],
                 &atr[block.clone()],
             );
-            if f64_rows {
-                lanes.step_block::<true>(inputs, &mut rows);
-            } else {
-                lanes.step_block::<false>(inputs, &mut rows);
+            match (rules, f64_rows) {
+                (BandRules::Default, true) => lanes.step_block::<true>(inputs, &mut rows),
+                (BandRules::Default, false) => lanes.step_block::<false>(inputs, &mut rows),
+                (BandRules::Gated { seed, .. }, f64_rows) => {
+                    let prev_close = if start == 0 {
+                        f64::NAN
+                    } else {
+                        close[start - 1]
+                    };
+                    // The seed bar as an index into this block, if it is in it.
+                    let seed = seed.and_then(|s| s.checked_sub(start)).filter(|&s| s < len);
+                    if f64_rows {
+                        lanes.step_block_gated::<true>(inputs, prev_close, seed, &mut rows);
+                    } else {
+                        lanes.step_block_gated::<false>(inputs, prev_close, seed, &mut rows);
+                    }
+                }
             }
             emit_rows(&rows.line[..len], block_of(columns, &block, Output::Supert));
             emit_rows(&rows.long[..len], block_of(columns, &block, Output::Superl));
@@ -182,6 +215,15 @@ pub(crate) mod avx2 {
     }
 
     impl LaneState {
+        /// Every lane's basic bands `mid ± multiplier * atr`, rounded as the scalar kernel.
+        #[inline]
+        #[target_feature(enable = "avx2")]
+        fn basic_bands(&self, mid: f64, atr: f64) -> (__m256d, __m256d) {
+            let band = _mm256_mul_pd(self.multiplier, _mm256_set1_pd(atr));
+            let mid = _mm256_set1_pd(mid);
+            (_mm256_add_pd(mid, band), _mm256_sub_pd(mid, band))
+        }
+
         /// Advances the lanes over a block of bars (`mid`, `close` and `atr` of equal length,
         /// at most [`BLOCK`]), recording each bar's outputs in `rows`; the `f64` rows only if
         /// `F64_ROWS`.
@@ -192,14 +234,10 @@ pub(crate) mod avx2 {
             (mid, close, atr): (&[f64], &[f64], &[f64]),
             rows: &mut Rows,
         ) {
-            let nan = _mm256_set1_pd(f64::NAN);
             let (close, atr) = (&close[..mid.len()], &atr[..mid.len()]);
             let (mut upper, mut lower, mut up) = (self.upper, self.lower, self.up);
             for i in 0..mid.len() {
-                let band = _mm256_mul_pd(self.multiplier, _mm256_set1_pd(atr[i]));
-                let mid = _mm256_set1_pd(mid[i]);
-                let basic_upper = _mm256_add_pd(mid, band);
-                let basic_lower = _mm256_sub_pd(mid, band);
+                let (basic_upper, basic_lower) = self.basic_bands(mid[i], atr[i]);
                 let close = _mm256_set1_pd(close[i]);
                 // Ordered compares: false with NaN, as in the scalar kernel.
                 let flip_up = _mm256_cmp_pd::<_CMP_GT_OQ>(close, upper);
@@ -214,15 +252,73 @@ pub(crate) mod avx2 {
                 let ratcheted_upper = _mm256_min_pd(upper, basic_upper);
                 upper = _mm256_blendv_pd(ratcheted_upper, basic_upper, _mm256_or_pd(flipped, up));
                 up = _mm256_or_pd(flip_up, _mm256_andnot_pd(flip_down, up));
-                if F64_ROWS {
-                    // `blendv_pd(a, b, mask)` is `mask ? b : a`, per lane.
-                    store(&mut rows.line[i], _mm256_blendv_pd(upper, lower, up));
-                    store(&mut rows.long[i], _mm256_blendv_pd(nan, lower, up));
-                    store(&mut rows.short[i], _mm256_blendv_pd(upper, nan, up));
-                }
-                rows.up_bits[i] = _mm256_movemask_pd(up) as u8;
+                rows.record::<F64_ROWS>(i, upper, lower, up);
             }
             (self.upper, self.lower, self.up) = (upper, lower, up);
+        }
+
+        /// [`step_block`](Self::step_block) under the TradingView and TA-Lib rules: both bands
+        /// ratchet unless the previous close broke them, the close is compared with the current
+        /// bands, and nothing flips on the seed bar. `prev_close` is the close before the
+        /// block, `seed` the seed bar's index in the block, if there.
+        #[inline]
+        #[target_feature(enable = "avx2")]
+        fn step_block_gated<const F64_ROWS: bool>(
+            &mut self,
+            (mid, close, atr): (&[f64], &[f64], &[f64]),
+            prev_close: f64,
+            seed: Option<usize>,
+            rows: &mut Rows,
+        ) {
+            let (close, atr) = (&close[..mid.len()], &atr[..mid.len()]);
+            let (mut upper, mut lower, mut up) = (self.upper, self.lower, self.up);
+            let mut prev_close = _mm256_set1_pd(prev_close);
+            for i in 0..mid.len() {
+                let (basic_upper, basic_lower) = self.basic_bands(mid[i], atr[i]);
+                let close = _mm256_set1_pd(close[i]);
+                // Ordered compares, false with NaN: a NaN band is never carried, exactly as
+                // `BandState::update_gated`.
+                let keep_upper = _mm256_and_pd(
+                    _mm256_cmp_pd::<_CMP_GE_OQ>(basic_upper, upper),
+                    _mm256_cmp_pd::<_CMP_LE_OQ>(prev_close, upper),
+                );
+                let keep_lower = _mm256_and_pd(
+                    _mm256_cmp_pd::<_CMP_LE_OQ>(basic_lower, lower),
+                    _mm256_cmp_pd::<_CMP_GE_OQ>(prev_close, lower),
+                );
+                upper = _mm256_blendv_pd(basic_upper, upper, keep_upper);
+                lower = _mm256_blendv_pd(basic_lower, lower, keep_lower);
+                if seed != Some(i) {
+                    let flip_down = _mm256_and_pd(up, _mm256_cmp_pd::<_CMP_LT_OQ>(close, lower));
+                    let flip_up = _mm256_andnot_pd(up, _mm256_cmp_pd::<_CMP_GT_OQ>(close, upper));
+                    up = _mm256_or_pd(_mm256_andnot_pd(flip_down, up), flip_up);
+                }
+                rows.record::<F64_ROWS>(i, upper, lower, up);
+                prev_close = close;
+            }
+            (self.upper, self.lower, self.up) = (upper, lower, up);
+        }
+    }
+
+    impl Rows {
+        /// Records bar `i`'s outputs: the `f64` rows only if `F64_ROWS`.
+        #[inline]
+        #[target_feature(enable = "avx2")]
+        fn record<const F64_ROWS: bool>(
+            &mut self,
+            i: usize,
+            upper: __m256d,
+            lower: __m256d,
+            up: __m256d,
+        ) {
+            if F64_ROWS {
+                let nan = _mm256_set1_pd(f64::NAN);
+                // `blendv_pd(a, b, mask)` is `mask ? b : a`, per lane.
+                store(&mut self.line[i], _mm256_blendv_pd(upper, lower, up));
+                store(&mut self.long[i], _mm256_blendv_pd(nan, lower, up));
+                store(&mut self.short[i], _mm256_blendv_pd(upper, nan, up));
+            }
+            self.up_bits[i] = _mm256_movemask_pd(up) as u8;
         }
     }
 
@@ -358,9 +454,18 @@ mod tests {
         /// Whatever the path the CPU takes, every lane equals the scalar reference, for any
         /// number of active lanes, any subset of outputs and any length (tiles and tails).
         #[test]
-        fn lanes_equal_the_scalar_reference((mid, close, atr, multipliers) in inputs(), selected in 0u8..16) {
+        fn lanes_equal_the_scalar_reference(
+            (mid, close, atr, multipliers) in inputs(),
+            selected in 0u8..16,
+            gated in any::<bool>(),
+            seed in any::<prop::sample::Index>(),
+            seed_up in any::<bool>(),
+        ) {
             let bars = close.len();
             let active = multipliers.len();
+            let seed = (bars > 0).then(|| seed.index(bars));
+            let direction = if seed_up { 1 } else { -1 };
+            let rules = if gated { BandRules::Gated { seed, direction } } else { BandRules::Default };
             let mut lanes: Vec<Columns> = (0..active).map(|_| Columns::new(bars)).collect();
             let mut finals = [BandState::new(-1.0); LANES];
             {
@@ -368,20 +473,103 @@ mod tests {
                 for (out, lane) in outputs.iter_mut().zip(lanes.iter_mut()) {
                     *out = lane.outputs(selected);
                 }
-                bands_lanes_into(&mid, &close, &atr, &multipliers, &mut outputs, &mut finals);
+                bands_lanes_into(rules, &mid, &close, &atr, &multipliers, &mut outputs, &mut finals);
             }
             for unused in &finals[active..] {
-                prop_assert!(unused.upper.is_nan() && unused.direction == 1, "unused lanes are left alone");
+                prop_assert!(unused.upper.is_nan(), "unused lanes are left alone");
             }
             for k in 0..active {
                 let mut reference = Columns::new(bars);
-                let last = bands_into(&mid, &close, &atr, multipliers[k], &mut reference.outputs(selected));
+                let mut out = reference.outputs(selected);
+                let last = if gated {
+                    bands_gated_into(&mid, &close, &atr, seed, multipliers[k], direction, &mut out)
+                } else {
+                    bands_into(&mid, &close, &atr, multipliers[k], &mut out)
+                };
                 prop_assert!(same(&lanes[k].supert, &reference.supert), "supert lane {}", k);
                 prop_assert!(same(&lanes[k].superl, &reference.superl), "superl lane {}", k);
                 prop_assert!(same(&lanes[k].supers, &reference.supers), "supers lane {}", k);
                 prop_assert_eq!(&lanes[k].superd, &reference.superd, "superd lane {}", k);
                 prop_assert!(same(&[finals[k].upper, finals[k].lower], &[last.upper, last.lower]));
                 prop_assert_eq!(finals[k].direction, last.direction);
+            }
+        }
+    }
+
+    /// Ties between a band and its previous value differ only in the sign of a zero (`-0.0 ==
+    /// 0.0`), so only signed-zero bands can tell a kept band from a basic one.
+    #[test]
+    fn ties_of_signed_zero_bands_resolve_like_the_scalar_reference() {
+        let bars = 37;
+        let mid: Vec<f64> = (0..bars)
+            .map(|i| if i % 3 == 0 { -0.0 } else { 0.0 })
+            .collect();
+        let close: Vec<f64> = (0..bars)
+            .map(|i| if i % 2 == 0 { 0.0 } else { -0.0 })
+            .collect();
+        let atr: Vec<f64> = (0..bars)
+            .map(|i| if i < 2 { f64::NAN } else { (i % 2) as f64 })
+            .collect();
+        let multipliers = [-0.0, 0.0, -0.0, 0.0];
+        for rules in [
+            BandRules::Default,
+            BandRules::Gated {
+                seed: Some(2),
+                direction: 1,
+            },
+            BandRules::Gated {
+                seed: Some(2),
+                direction: -1,
+            },
+        ] {
+            let mut lanes: Vec<Columns> = (0..LANES).map(|_| Columns::new(bars)).collect();
+            let mut finals = [BandState::new(0.0); LANES];
+            {
+                let mut outputs: [OutputColumns<'_>; LANES] = Default::default();
+                for (out, lane) in outputs.iter_mut().zip(lanes.iter_mut()) {
+                    *out = lane.outputs(15);
+                }
+                bands_lanes_into(
+                    rules,
+                    &mid,
+                    &close,
+                    &atr,
+                    &multipliers,
+                    &mut outputs,
+                    &mut finals,
+                );
+            }
+            for (k, lane) in lanes.iter().enumerate() {
+                let mut reference = Columns::new(bars);
+                let mut out = reference.outputs(15);
+                match rules {
+                    BandRules::Default => bands_into(&mid, &close, &atr, multipliers[k], &mut out),
+                    BandRules::Gated { seed, direction } => bands_gated_into(
+                        &mid,
+                        &close,
+                        &atr,
+                        seed,
+                        multipliers[k],
+                        direction,
+                        &mut out,
+                    ),
+                };
+                let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                assert_eq!(
+                    bits(&lane.supert),
+                    bits(&reference.supert),
+                    "{rules:?} lane {k}"
+                );
+                assert_eq!(
+                    bits(&lane.superl),
+                    bits(&reference.superl),
+                    "{rules:?} lane {k}"
+                );
+                assert_eq!(
+                    bits(&lane.supers),
+                    bits(&reference.supers),
+                    "{rules:?} lane {k}"
+                );
             }
         }
     }

@@ -13,6 +13,7 @@ pub(crate) mod lanes;
 pub(crate) mod series;
 pub(crate) mod supertrend;
 pub(crate) mod true_range;
+pub(crate) mod variant;
 
 use crate::error::{Error, Result};
 

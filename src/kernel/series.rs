@@ -9,7 +9,8 @@
 //! (`benches/kernel.rs`, figures in the README). The arithmetic is that of
 //! [`SuperTrendState::update`], operation for operation, so every bar has the same bits.
 
-use super::supertrend::{SuperTrendSlices, SuperTrendState};
+use super::atr::SeededAtr;
+use super::supertrend::{AtrState, SuperTrendSlices, SuperTrendState};
 
 /// Advances `state` over the bars, writing every output: the same as calling
 /// [`SuperTrendState::update`] for each bar. All slices have the same length.
@@ -20,14 +21,95 @@ pub(crate) fn run_series(
     close: &[f64],
     out: &mut SuperTrendSlices<'_>,
 ) {
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the one precondition of `avx2::run_series` is a CPU with AVX2, just checked.
-        unsafe { avx2::run_series(state, high, low, close, out) };
-        return;
+    match &mut state.atr {
+        AtrState::Wilder(atr) => {
+            #[cfg(target_arch = "x86_64")]
+            if std::arch::is_x86_feature_detected!("avx2") {
+                let (prev_close, bands) = (&mut state.prev_close, &mut state.bands);
+                // SAFETY: the one precondition of `avx2::run_series` is a CPU with AVX2, just
+                // checked.
+                unsafe { avx2::run_series(prev_close, atr, bands, high, low, close, out) };
+                return;
+            }
+        }
+        AtrState::Seeded(_) => {
+            #[cfg(target_arch = "x86_64")]
+            if std::arch::is_x86_feature_detected!("fma") {
+                // SAFETY: the one precondition of `fma::update_each` is a CPU with FMA, just
+                // checked.
+                unsafe { fma::update_each(state, high, low, close, out) };
+                return;
+            }
+        }
     }
+    update_each(state, high, low, close, out);
+}
+
+/// Writes the seeded ATR of the true ranges `tr` into `out`, continuing from `atr`; returns
+/// the seed bar (the first with an ATR) if it is among these bars.
+pub(crate) fn seeded_atr_into(atr: &mut SeededAtr, tr: &[f64], out: &mut [f64]) -> Option<usize> {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("fma") {
+        // SAFETY: the one precondition of `fma::seeded_atr_into` is a CPU with FMA, just
+        // checked.
+        return unsafe { fma::seeded_atr_into(atr, tr, out) };
+    }
+    seeded_atr_each(atr, tr, out)
+}
+
+#[inline(always)]
+fn seeded_atr_each(atr: &mut SeededAtr, tr: &[f64], out: &mut [f64]) -> Option<usize> {
+    let mut seed = None;
+    for (i, (value, &range)) in out.iter_mut().zip(tr).enumerate() {
+        let (next, is_seed) = atr.update(range);
+        *value = next;
+        if is_seed {
+            seed = Some(i);
+        }
+    }
+    seed
+}
+
+/// The reference: one [`SuperTrendState::update`] per bar.
+#[inline(always)]
+fn update_each(
+    state: &mut SuperTrendState,
+    high: &[f64],
+    low: &[f64],
+    close: &[f64],
+    out: &mut SuperTrendSlices<'_>,
+) {
     for i in 0..close.len() {
         out.set(i, state.update(high[i], low[i], close[i]));
+    }
+}
+
+/// The seeded variants' loops compiled with FMA: TA-Lib's ATR step is one `mul_add`, a single
+/// instruction here instead of a call into libm. Nothing else changes, because Rust never
+/// contracts a separate multiply and add into one.
+#[cfg(target_arch = "x86_64")]
+mod fma {
+    use crate::kernel::atr::SeededAtr;
+    use crate::kernel::supertrend::{SuperTrendSlices, SuperTrendState};
+
+    #[target_feature(enable = "fma")]
+    pub(super) fn seeded_atr_into(
+        atr: &mut SeededAtr,
+        tr: &[f64],
+        out: &mut [f64],
+    ) -> Option<usize> {
+        super::seeded_atr_each(atr, tr, out)
+    }
+
+    #[target_feature(enable = "fma")]
+    pub(super) fn update_each(
+        state: &mut SuperTrendState,
+        high: &[f64],
+        low: &[f64],
+        close: &[f64],
+        out: &mut SuperTrendSlices<'_>,
+    ) {
+        super::update_each(state, high, low, close, out);
     }
 }
 
@@ -35,7 +117,8 @@ pub(crate) fn run_series(
 mod avx2 {
     use std::arch::x86_64::*;
 
-    use crate::kernel::supertrend::{midpoint, BandState, SuperTrendSlices, SuperTrendState};
+    use crate::kernel::atr::WilderAtr;
+    use crate::kernel::supertrend::{midpoint, BandState, SuperTrendSlices};
     use crate::kernel::true_range::true_range;
 
     /// `mask ? if_true : if_false` in the low lane.
@@ -45,10 +128,12 @@ mod avx2 {
         _mm_blendv_pd(if_false, if_true, mask)
     }
 
-    /// See [`super::run_series`].
+    /// See [`super::run_series`]: the default variant's state, by parts.
     #[target_feature(enable = "avx2")]
     pub(super) fn run_series(
-        state: &mut SuperTrendState,
+        prev_close: &mut f64,
+        atr_state: &mut WilderAtr,
+        band_state: &mut BandState,
         high: &[f64],
         low: &[f64],
         close: &[f64],
@@ -63,7 +148,7 @@ mod avx2 {
         }
         // First pass, vectorisable: the true range (into `supers`) and the midpoint (into
         // `superl`), each read back by the second pass before it overwrites them.
-        supers[0] = true_range(high[0], low[0], state.prev_close);
+        supers[0] = true_range(high[0], low[0], *prev_close);
         for i in 1..bars {
             supers[i] = true_range(high[i], low[i], close[i - 1]);
         }
@@ -71,7 +156,7 @@ mod avx2 {
             *mid = midpoint(h, l);
         }
 
-        let bands = state.bands;
+        let bands = *band_state;
         let multiplier = _mm_set_sd(bands.multiplier);
         let nan = _mm_set_sd(f64::NAN);
         let mut upper = _mm_set_sd(bands.upper);
@@ -82,7 +167,6 @@ mod avx2 {
         } else {
             _mm_setzero_pd()
         };
-        let mut atr_state = state.atr;
         for i in 0..bars {
             let atr = atr_state.update(supers[i]);
             let band = _mm_mul_sd(multiplier, _mm_set_sd(atr));
@@ -111,10 +195,9 @@ mod avx2 {
             supers[i] = _mm_cvtsd_f64(select(up, nan, upper));
             superd[i] = if _mm_movemask_pd(up) & 1 != 0 { 1 } else { -1 };
         }
-        state.atr = atr_state;
-        state.prev_close = close[bars - 1];
+        *prev_close = close[bars - 1];
         let is_up = _mm_movemask_pd(up) & 1 != 0;
         let (upper, lower) = (_mm_cvtsd_f64(upper), _mm_cvtsd_f64(lower));
-        state.bands = BandState::from_lane(bands.multiplier, upper, lower, is_up);
+        *band_state = BandState::from_lane(bands.multiplier, upper, lower, is_up);
     }
 }

@@ -1,9 +1,9 @@
 //! SuperTrend: final bands, direction and the ratchet, batch and streaming.
 
 use crate::error::Result;
-use crate::kernel::atr::WilderAtr;
+use crate::kernel::atr::{SeededAtr, WilderAtr};
 use crate::kernel::series::run_series;
-use crate::kernel::true_range::true_range;
+use crate::kernel::variant::Variant;
 use crate::kernel::{check_input_lengths, check_output_length};
 use crate::params::SuperTrendParams;
 
@@ -24,9 +24,9 @@ pub struct SuperTrendBar {
 
 /// The band half of the recursion: the final bands and direction carried from bar to bar.
 ///
-/// Starting from NaN bands and direction `+1` makes bar 0 need no special case: its ATR is
-/// always NaN, so no comparison succeeds, the direction stays up, and the NaN bands become the
-/// carried ones, which is exactly what the definition asks of bar 0.
+/// Starting from NaN bands and the seed direction makes bar 0 need no special case: its ATR is
+/// NaN (before any seed), so no comparison succeeds, the direction is kept, and the NaN bands
+/// become the carried ones, which is exactly what every definition asks of bar 0.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct BandState {
     pub(crate) multiplier: f64,
@@ -37,11 +37,16 @@ pub(crate) struct BandState {
 
 impl BandState {
     pub(crate) fn new(multiplier: f64) -> Self {
+        Self::with_direction(multiplier, 1)
+    }
+
+    /// Before the first bar, heading in a variant's seed direction.
+    pub(crate) fn with_direction(multiplier: f64, direction: i8) -> Self {
         BandState {
             multiplier,
             upper: f64::NAN,
             lower: f64::NAN,
-            direction: 1,
+            direction,
         }
     }
 
@@ -71,6 +76,40 @@ impl BandState {
         let lower = select(carried & was_up & (lower < self.lower), self.lower, lower);
         let upper = select(carried & !was_up & (upper > self.upper), self.upper, upper);
         let up = flip_up | (carried & was_up);
+        self.set(upper, lower, up)
+    }
+
+    /// Advances one bar under the TradingView and TA-Lib rules: both bands ratchet every bar
+    /// unless the previous close broke them, then the close is compared with the current bands;
+    /// on the seed bar (the first with an ATR) the bands are the basic ones and nothing flips.
+    #[inline]
+    pub(crate) fn update_gated(
+        &mut self,
+        mid: f64,
+        close: f64,
+        prev_close: f64,
+        atr: f64,
+        seed: bool,
+    ) -> SuperTrendBar {
+        let basic_upper = mid + self.multiplier * atr;
+        let basic_lower = mid - self.multiplier * atr;
+        // A band keeps its previous value unless the basic band moved toward the price or the
+        // previous close broke it; NaN anywhere fails the test, so a NaN band is never carried.
+        // On the seed bar the previous bands are NaN, so these give the basic bands.
+        let keep_upper = (basic_upper >= self.upper) & (prev_close <= self.upper);
+        let keep_lower = (basic_lower <= self.lower) & (prev_close >= self.lower);
+        let upper = select(keep_upper, self.upper, basic_upper);
+        let lower = select(keep_lower, self.lower, basic_lower);
+        let was_up = self.direction > 0;
+        let flip_down = !seed & was_up & (close < lower);
+        let flip_up = !seed & !was_up & (close > upper);
+        let up = (was_up & !flip_down) | flip_up;
+        self.set(upper, lower, up)
+    }
+
+    /// Carries the bar's final bands and direction to the next bar, and returns its outputs.
+    #[inline]
+    fn set(&mut self, upper: f64, lower: f64, up: bool) -> SuperTrendBar {
         self.upper = upper;
         self.lower = lower;
         self.direction = if up { 1 } else { -1 };
@@ -109,6 +148,25 @@ pub(crate) struct OutputColumns<'a> {
     pub(crate) supers: Option<&'a mut [f64]>,
 }
 
+impl OutputColumns<'_> {
+    /// Writes bar `i`'s selected outputs.
+    #[inline]
+    fn set(&mut self, i: usize, bar: SuperTrendBar) {
+        if let Some(o) = self.supert.as_deref_mut() {
+            o[i] = bar.supert;
+        }
+        if let Some(o) = self.superd.as_deref_mut() {
+            o[i] = bar.superd;
+        }
+        if let Some(o) = self.superl.as_deref_mut() {
+            o[i] = bar.superl;
+        }
+        if let Some(o) = self.supers.as_deref_mut() {
+            o[i] = bar.supers;
+        }
+    }
+}
+
 /// The band recursion of one multiplier over a precomputed midpoint and ATR, writing the
 /// selected outputs; returns the final band state. All slices have the same length.
 ///
@@ -124,19 +182,29 @@ pub(crate) fn bands_into(
 ) -> BandState {
     let mut bands = BandState::new(multiplier);
     for i in 0..close.len() {
-        let bar = bands.update(mid[i], close[i], atr[i]);
-        if let Some(o) = out.supert.as_deref_mut() {
-            o[i] = bar.supert;
-        }
-        if let Some(o) = out.superd.as_deref_mut() {
-            o[i] = bar.superd;
-        }
-        if let Some(o) = out.superl.as_deref_mut() {
-            o[i] = bar.superl;
-        }
-        if let Some(o) = out.supers.as_deref_mut() {
-            o[i] = bar.supers;
-        }
+        out.set(i, bands.update(mid[i], close[i], atr[i]));
+    }
+    bands
+}
+
+/// [`bands_into`] under the TradingView and TA-Lib rules ([`BandState::update_gated`]):
+/// `seed` is the seed bar, the first with an ATR (if any), and `direction` the variant's seed
+/// direction.
+pub(crate) fn bands_gated_into(
+    mid: &[f64],
+    close: &[f64],
+    atr: &[f64],
+    seed: Option<usize>,
+    multiplier: f64,
+    direction: i8,
+    out: &mut OutputColumns<'_>,
+) -> BandState {
+    let mut bands = BandState::with_direction(multiplier, direction);
+    let mut prev_close = f64::NAN;
+    for i in 0..close.len() {
+        let bar = bands.update_gated(mid[i], close[i], prev_close, atr[i], seed == Some(i));
+        out.set(i, bar);
+        prev_close = close[i];
     }
     bands
 }
@@ -178,18 +246,47 @@ pub(crate) fn bands_into(
 pub struct SuperTrendState {
     params: SuperTrendParams,
     pub(crate) prev_close: f64,
-    pub(crate) atr: WilderAtr,
+    pub(crate) atr: AtrState,
     pub(crate) bands: BandState,
+}
+
+/// The ATR half of the recursion, as the variant defines it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum AtrState {
+    /// The default variant's: pandas' `ewm`.
+    Wilder(WilderAtr),
+    /// TradingView's and TA-Lib's: seeded with a mean.
+    Seeded(SeededAtr),
+}
+
+impl AtrState {
+    /// A fresh ATR state for `params`' variant and period.
+    pub(crate) fn new(params: SuperTrendParams) -> Self {
+        let period = params.period();
+        match params.variant() {
+            Variant::Vectorbt => AtrState::Wilder(WilderAtr::with_valid_period(period)),
+            Variant::TradingView => AtrState::Seeded(SeededAtr::tradingview(period)),
+            Variant::TaLib => AtrState::Seeded(SeededAtr::talib(period)),
+        }
+    }
+
+    fn value(&self) -> f64 {
+        match self {
+            AtrState::Wilder(atr) => atr.value(),
+            AtrState::Seeded(atr) => atr.value(),
+        }
+    }
 }
 
 impl SuperTrendState {
     /// A state that has seen no bar yet.
     pub fn new(params: SuperTrendParams) -> Self {
+        let direction = params.variant().seed_direction();
         SuperTrendState {
             params,
             prev_close: f64::NAN,
-            atr: WilderAtr::with_valid_period(params.period()),
-            bands: BandState::new(params.multiplier()),
+            atr: AtrState::new(params),
+            bands: BandState::with_direction(params.multiplier(), direction),
         }
     }
 
@@ -198,7 +295,7 @@ impl SuperTrendState {
     pub(crate) fn from_parts(
         params: SuperTrendParams,
         prev_close: f64,
-        atr: WilderAtr,
+        atr: AtrState,
         bands: BandState,
     ) -> Self {
         SuperTrendState {
@@ -214,10 +311,21 @@ impl SuperTrendState {
     /// NaN prices are valid (a missing bar); see the [crate docs](crate#nan-and-warm-up).
     #[inline]
     pub fn update(&mut self, high: f64, low: f64, close: f64) -> SuperTrendBar {
-        let tr = true_range(high, low, self.prev_close);
+        let tr = self.params.variant().true_range(high, low, self.prev_close);
+        let mid = midpoint(high, low);
+        let bar = match &mut self.atr {
+            AtrState::Wilder(atr) => {
+                let atr = atr.update(tr);
+                self.bands.update(mid, close, atr)
+            }
+            AtrState::Seeded(atr) => {
+                let (atr, seed) = atr.update(tr);
+                self.bands
+                    .update_gated(mid, close, self.prev_close, atr, seed)
+            }
+        };
         self.prev_close = close;
-        let atr = self.atr.update(tr);
-        self.bands.update(midpoint(high, low), close, atr)
+        bar
     }
 
     /// Advances over a whole series, writing each bar's outputs into `out`.
@@ -250,7 +358,8 @@ impl SuperTrendState {
         self.params
     }
 
-    /// The direction after the last bar (`+1` before any bar).
+    /// The direction after the last bar (before any bar: the variant's seed direction, `+1`
+    /// except for [`Variant::TradingView`]).
     pub fn direction(&self) -> i8 {
         self.bands.direction
     }

@@ -16,6 +16,7 @@ use rayon::ThreadPool;
 use crate::error::{Error, Result};
 use crate::indicator::SuperTrendKernel;
 use crate::kernel::supertrend::{OutputColumns, SuperTrendState};
+use crate::kernel::variant::Variant;
 use crate::output::{Output, OutputSet, SweepOutput};
 use crate::params::{ParamGrid, SuperTrendParams, SweepColumns};
 use crate::prices::Prices;
@@ -78,6 +79,7 @@ pub struct Sweep<'s, 'p> {
     progress: Option<Progress<'s>>,
     pool: Option<&'s ThreadPool>,
     states: bool,
+    variant: Variant,
 }
 
 impl std::fmt::Debug for Sweep<'_, '_> {
@@ -92,6 +94,7 @@ impl std::fmt::Debug for Sweep<'_, '_> {
             .field("progress", &self.progress.is_some())
             .field("pool", &self.pool)
             .field("states", &self.states)
+            .field("variant", &self.variant)
             .finish()
     }
 }
@@ -127,7 +130,15 @@ impl<'s, 'p> Sweep<'s, 'p> {
             progress: None,
             pool: None,
             states: false,
+            variant: Variant::default(),
         }
+    }
+
+    /// Which [definition](Variant) of SuperTrend to compute (default: [`Variant::Vectorbt`]).
+    /// Every column, state and reduction of the sweep uses it.
+    pub fn variant(mut self, variant: Variant) -> Self {
+        self.variant = variant;
+        self
     }
 
     /// Which outputs [`run`](Sweep::run) allocates and computes (default: all four).
@@ -378,7 +389,7 @@ impl<'s, 'p> Sweep<'s, 'p> {
         let chunk_len = self.resolved_chunk_len(columns.len())?;
         let job = || {
             dispatch::reduce(
-                &SuperTrendKernel,
+                &SuperTrendKernel::new(self.variant),
                 self.prices,
                 &columns,
                 chunk_len,
@@ -413,15 +424,10 @@ impl<'s, 'p> Sweep<'s, 'p> {
         chunk_len: usize,
         outputs: OutputColumns<'_>,
     ) -> Option<Vec<SuperTrendState>> {
-        let mut states = self.states.then(|| {
-            columns
-                .keys()
-                .map(|k| SuperTrendState::new(SuperTrendParams::from_valid(k.period, k.multiplier)))
-                .collect::<Vec<_>>()
-        });
+        let mut states = self.states.then(|| fresh_states(columns, self.variant));
         let job = || {
             dispatch::materialize(
-                &SuperTrendKernel,
+                &SuperTrendKernel::new(self.variant),
                 self.prices,
                 columns,
                 chunk_len,
@@ -436,6 +442,17 @@ impl<'s, 'p> Sweep<'s, 'p> {
         }
         states
     }
+}
+
+/// A fresh streaming state (no bar seen) for every column.
+fn fresh_states(columns: &SweepColumns, variant: Variant) -> Vec<SuperTrendState> {
+    columns
+        .keys()
+        .map(|k| {
+            let params = SuperTrendParams::from_valid(k.period, k.multiplier).with_variant(variant);
+            SuperTrendState::new(params)
+        })
+        .collect()
 }
 
 /// A zeroed (bars, columns) matrix in the layout sweeps write: column-major, so every column is

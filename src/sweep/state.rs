@@ -2,6 +2,7 @@
 
 use crate::error::{Error, Result};
 use crate::kernel::supertrend::{SuperTrendSlices, SuperTrendState};
+use crate::kernel::variant::Variant;
 use crate::params::{ParamGrid, SuperTrendParams, SweepColumns};
 
 /// The streaming state of every column of a sweep: feed it one new bar per symbol.
@@ -55,10 +56,22 @@ impl SweepState {
     /// # Errors
     /// [`Error::TooManyColumns`] if combinations times symbols overflows `usize`.
     pub fn new(grid: &ParamGrid, symbols: usize) -> Result<Self> {
+        Self::with_variant(grid, symbols, Variant::default())
+    }
+
+    /// [`new`](SweepState::new) for another [definition](Variant) of SuperTrend.
+    ///
+    /// # Errors
+    /// [`Error::TooManyColumns`] if combinations times symbols overflows `usize`.
+    pub fn with_variant(grid: &ParamGrid, symbols: usize, variant: Variant) -> Result<Self> {
         let columns = SweepColumns::new(grid.clone(), symbols)?;
         let states = columns
             .keys()
-            .map(|k| SuperTrendState::new(SuperTrendParams::from_valid(k.period, k.multiplier)))
+            .map(|k| {
+                let params =
+                    SuperTrendParams::from_valid(k.period, k.multiplier).with_variant(variant);
+                SuperTrendState::new(params)
+            })
             .collect();
         Ok(SweepState { columns, states })
     }

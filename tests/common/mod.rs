@@ -30,6 +30,19 @@ pub struct NaiveSuperTrend {
     pub supers: Vec<f64>,
 }
 
+impl NaiveSuperTrend {
+    /// Bar `i`'s line outputs: the lower band going up, the upper band going down.
+    fn record_line(&mut self, i: usize, dir: i8, upper: f64, lower: f64) {
+        if dir > 0 {
+            self.supert[i] = lower;
+            self.superl[i] = lower;
+        } else {
+            self.supert[i] = upper;
+            self.supers[i] = upper;
+        }
+    }
+}
+
 pub fn naive_true_range(high: &[f64], low: &[f64], close: &[f64]) -> Vec<f64> {
     let mut tr = vec![f64::NAN; high.len()];
     for i in 1..high.len() {
@@ -122,13 +135,7 @@ pub fn naive_supertrend(
                     upper = prev_upper;
                 }
             }
-            if dir > 0 {
-                out.supert[i] = lower;
-                out.superl[i] = lower;
-            } else {
-                out.supert[i] = upper;
-                out.supers[i] = upper;
-            }
+            out.record_line(i, dir, upper, lower);
         }
         out.superd[i] = dir;
         out.upper[i] = upper;
@@ -136,6 +143,149 @@ pub fn naive_supertrend(
         prev_upper = upper;
         prev_lower = lower;
         prev_dir = dir;
+    }
+    out
+}
+
+/// Which of `VARIANTS.md`'s definitions a naive reference computes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum NaiveVariant {
+    TradingView,
+    TaLib,
+}
+
+/// The TradingView or TA-Lib SuperTrend, transcribed from VARIANTS.md: whole-series passes,
+/// with the seed bar found first and handled by its own branch.
+pub fn naive_supertrend_variant(
+    high: &[f64],
+    low: &[f64],
+    close: &[f64],
+    period: usize,
+    multiplier: f64,
+    variant: NaiveVariant,
+) -> NaiveSuperTrend {
+    let n = high.len();
+    let prev_close = |i: usize| if i == 0 { f64::NAN } else { close[i - 1] };
+
+    // 1. True range.
+    let tr: Vec<f64> = (0..n)
+        .map(|i| {
+            let (h, l, pc) = (high[i], low[i], prev_close(i));
+            match variant {
+                NaiveVariant::TradingView => {
+                    let mut tr = h - l;
+                    if !pc.is_nan() {
+                        tr = if (h - pc).abs() > tr {
+                            (h - pc).abs()
+                        } else {
+                            tr
+                        };
+                        tr = if (l - pc).abs() > tr {
+                            (l - pc).abs()
+                        } else {
+                            tr
+                        };
+                    }
+                    tr
+                }
+                NaiveVariant::TaLib => {
+                    if h.is_nan() || l.is_nan() || pc.is_nan() {
+                        f64::NAN
+                    } else {
+                        let mut tr = h - l;
+                        tr = if (pc - h).abs() > tr {
+                            (pc - h).abs()
+                        } else {
+                            tr
+                        };
+                        if (pc - l).abs() > tr {
+                            (pc - l).abs()
+                        } else {
+                            tr
+                        }
+                    }
+                }
+            }
+        })
+        .collect();
+
+    // 2. ATR: the mean of the first `period` observed true ranges, then the variant's step.
+    let observed: Vec<usize> = (0..n).filter(|&i| !tr[i].is_nan()).collect();
+    let seed = observed.get(period - 1).copied();
+    let mut atr = vec![f64::NAN; n];
+    if let Some(seed) = seed {
+        let mut sum = 0.0;
+        for &i in &observed[..period] {
+            sum += tr[i];
+        }
+        let mut current = sum / period as f64;
+        atr[seed] = current;
+        for i in seed + 1..n {
+            if !tr[i].is_nan() {
+                current = match variant {
+                    NaiveVariant::TradingView => {
+                        let a = 1.0 / period as f64;
+                        a * tr[i] + (1.0 - a) * current
+                    }
+                    NaiveVariant::TaLib => {
+                        let k = (period - 1) as f64 / period as f64;
+                        current.mul_add(k, tr[i] * (1.0 - k))
+                    }
+                };
+            }
+            atr[i] = current;
+        }
+    }
+
+    // 3. Bands and flips (the common rules).
+    let mut out = NaiveSuperTrend {
+        tr,
+        atr: atr.clone(),
+        upper: vec![f64::NAN; n],
+        lower: vec![f64::NAN; n],
+        supert: vec![f64::NAN; n],
+        superd: vec![0; n],
+        superl: vec![f64::NAN; n],
+        supers: vec![f64::NAN; n],
+    };
+    let mut dir: i8 = if variant == NaiveVariant::TradingView {
+        -1
+    } else {
+        1
+    };
+    let (mut prev_up, mut prev_lo) = (f64::NAN, f64::NAN);
+    for i in 0..n {
+        let mid = (high[i] + low[i]) / 2.0;
+        let band = multiplier * atr[i];
+        let (basic_up, basic_lo) = (mid + band, mid - band);
+        let (up, lo);
+        if seed == Some(i) {
+            up = basic_up;
+            lo = basic_lo;
+        } else {
+            let pc = prev_close(i);
+            up = if basic_up >= prev_up && pc <= prev_up {
+                prev_up
+            } else {
+                basic_up
+            };
+            lo = if basic_lo <= prev_lo && pc >= prev_lo {
+                prev_lo
+            } else {
+                basic_lo
+            };
+            if dir > 0 && close[i] < lo {
+                dir = -1;
+            } else if dir < 0 && close[i] > up {
+                dir = 1;
+            }
+        }
+        out.record_line(i, dir, up, lo);
+        out.superd[i] = dir;
+        out.upper[i] = up;
+        out.lower[i] = lo;
+        prev_up = up;
+        prev_lo = lo;
     }
     out
 }
@@ -444,6 +594,31 @@ pub fn period() -> impl Strategy<Value = usize> {
 }
 
 /// Multipliers as users write them: zero, tenths (the tutorial grid's `k / 10`), and any value.
+/// Every definition of SuperTrend.
+pub fn variant() -> impl Strategy<Value = ta_sweep::Variant> {
+    prop::sample::select(ta_sweep::Variant::ALL.to_vec())
+}
+
+/// The naive reference of any variant.
+pub fn naive_for(
+    variant: ta_sweep::Variant,
+    data: &Ohlc,
+    period: usize,
+    multiplier: f64,
+) -> NaiveSuperTrend {
+    let (h, l, c) = (&data.high, &data.low, &data.close);
+    match variant {
+        ta_sweep::Variant::Vectorbt => naive_supertrend(h, l, c, period, multiplier),
+        ta_sweep::Variant::TradingView => {
+            naive_supertrend_variant(h, l, c, period, multiplier, NaiveVariant::TradingView)
+        }
+        ta_sweep::Variant::TaLib => {
+            naive_supertrend_variant(h, l, c, period, multiplier, NaiveVariant::TaLib)
+        }
+        other => panic!("no naive reference for {other:?}"),
+    }
+}
+
 pub fn multiplier() -> impl Strategy<Value = f64> {
     prop_oneof![
         Just(0.0),
