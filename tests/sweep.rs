@@ -464,6 +464,53 @@ fn a_panicking_progress_callback_propagates_and_the_next_sweep_is_fine() {
     assert_matches_kernel(&out, &data);
 }
 
+/// Runs `job` on its own thread and fails, instead of hanging the suite, if it takes longer
+/// than `limit` (the stuck thread is left behind; the test process ends with the failure).
+fn within<T: Send + 'static>(
+    limit: std::time::Duration,
+    job: impl FnOnce() -> T + Send + 'static,
+) -> T {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || sender.send(job()));
+    receiver
+        .recv_timeout(limit)
+        .expect("the job hung (or panicked)")
+}
+
+#[test]
+fn a_progress_callback_that_runs_rayon_work_does_not_deadlock() {
+    // While the callback waits for its `join`, its thread steals this sweep's other chunks;
+    // their reports used to wait for the lock the callback's caller held: a deadlock within
+    // a few sweeps on 4 threads.
+    let calls = within(std::time::Duration::from_secs(60), || {
+        let data = random_symbols(500, 2, 47, 0);
+        let grid = ParamGrid::product(&(1..=30).collect::<Vec<_>>(), &[1.0, 2.0]).unwrap();
+        let prices = prices(&data);
+        let pool = pool(4);
+        let calls = Mutex::new(Vec::new());
+        let progress = |done: usize, total: usize| {
+            let pause = || std::thread::sleep(std::time::Duration::from_micros(200));
+            rayon::join(pause, pause);
+            calls.lock().unwrap().push((done, total));
+        };
+        for _ in 0..10 {
+            Sweep::new(&prices, &grid)
+                .pool(&pool)
+                .chunk_len(1)
+                .progress(&progress)
+                .run()
+                .unwrap();
+        }
+        calls.into_inner().unwrap()
+    });
+    // Still one call per chunk, increasing within each sweep and ending at the total.
+    assert_eq!(calls.len(), 10 * 120);
+    for sweep in calls.chunks(120) {
+        assert!(sweep.windows(2).all(|w| w[0].0 < w[1].0), "{sweep:?}");
+        assert_eq!(sweep.last(), Some(&(120, 120)));
+    }
+}
+
 #[test]
 fn batch_states_continue_bar_by_bar_like_a_longer_batch() {
     let data = random_symbols(300, 2, 53, 15);

@@ -1,8 +1,9 @@
 //! Running a kernel over every column: chunks on the rayon pool, grouped for the kernel, into
 //! output matrices or through a per-column reducer.
 
+use std::collections::VecDeque;
 use std::ops::Range;
-use std::sync::Mutex;
+use std::sync::{Mutex, TryLockError};
 
 use rayon::prelude::*;
 
@@ -36,8 +37,7 @@ where
         .par_iter()
         .map(|p| kernel.share(p))
         .collect();
-    // A local lock: a panicking callback poisons only this sweep's counter.
-    let done = Mutex::new(0usize);
+    let reports = Reports::default();
     chunks
         .into_par_iter()
         .map_init(
@@ -46,14 +46,53 @@ where
                 let len = range.len();
                 let result = work(scratch, &shared, range, chunk);
                 if let Some(progress) = progress {
-                    let mut done = done.lock().unwrap_or_else(|e| e.into_inner());
-                    *done += len;
-                    progress(*done, total);
+                    reports.finished(len, progress, total);
                 }
                 result
             },
         )
         .collect()
+}
+
+/// The progress of one sweep: a local lock, so a panicking callback poisons only this sweep.
+///
+/// A worker never waits for another one's callback. A callback that runs rayon work (its own
+/// or a library's) may, while it waits, be handed this sweep's other chunks on the same
+/// thread; had their reports waited for the lock its caller holds, the sweep would deadlock.
+/// So a finished chunk is queued, and whoever holds the lock reports the queue, one call per
+/// chunk, with increasing counts.
+#[derive(Default)]
+struct Reports {
+    /// Lengths of finished chunks not yet reported; locked briefly, never across a callback.
+    queue: Mutex<VecDeque<usize>>,
+    /// Columns reported so far; held by the one worker calling the callback.
+    done: Mutex<usize>,
+}
+
+impl Reports {
+    fn finished(&self, len: usize, progress: Progress<'_>, total: usize) {
+        let queue = || self.queue.lock().unwrap_or_else(|e| e.into_inner());
+        queue().push_back(len);
+        loop {
+            let mut done = match self.done.try_lock() {
+                Ok(done) => done,
+                // The holder checks the queue after letting go, so it reports this chunk.
+                Err(TryLockError::WouldBlock) => return,
+                // A callback panicked and the sweep is unwinding: report nothing more.
+                Err(TryLockError::Poisoned(_)) => return,
+            };
+            loop {
+                let next = queue().pop_front();
+                let Some(len) = next else { break };
+                *done += len;
+                progress(*done, total);
+            }
+            drop(done);
+            if queue().is_empty() {
+                return;
+            }
+        }
+    }
 }
 
 /// The column ranges of chunks of `chunk_len` columns.

@@ -170,8 +170,9 @@ impl<'s, 'p> Sweep<'s, 'p> {
 
     /// Calls `progress(columns_done, columns_total)` after every chunk.
     ///
-    /// Calls come from the worker threads, one at a time and with increasing counts. A sweep
-    /// without a callback pays nothing for this feature.
+    /// Calls come from the worker threads, one at a time and with increasing counts; the
+    /// callback may itself run rayon work, on any pool. A sweep without a callback pays
+    /// nothing for this feature.
     pub fn progress(mut self, progress: Progress<'s>) -> Self {
         self.progress = Some(progress);
         self
