@@ -95,12 +95,13 @@ pub enum Error {
         /// The number of symbols.
         symbols: usize,
     },
-    /// The outputs of a sweep would exceed the memory limit. Nothing has been allocated.
+    /// The outputs of a sweep (with its per-column bookkeeping and states) would exceed the
+    /// memory limit. Nothing has been allocated.
     ///
     /// Select fewer outputs, sweep fewer columns or bars at a time, reduce each column to a
     /// value instead of materialising it, or raise the limit if the machine has the memory.
     OutputTooLarge {
-        /// The size the outputs would take, in bytes (saturated at `u128::MAX`).
+        /// The bytes the sweep would allocate (saturated at `u128::MAX`).
         bytes: u128,
         /// The limit in force, in bytes.
         limit: u128,

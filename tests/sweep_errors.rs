@@ -2,8 +2,8 @@
 
 use ndarray::{s, Array2, ShapeBuilder};
 use ta_sweep::{
-    Error, Output, OutputSet, ParamGrid, Prices, SuperTrendSlices, Sweep, SweepBuffers,
-    SweepColumns, SweepState,
+    fraction_range, Error, Output, OutputSet, ParamGrid, Prices, SuperTrendSlices, Sweep,
+    SweepBuffers, SweepColumns, SweepState,
 };
 
 fn one_symbol() -> (Vec<f64>, Vec<f64>, Vec<f64>) {
@@ -137,31 +137,96 @@ fn output_too_large_is_refused_before_allocating() {
     let grid = ParamGrid::product(&[2, 3], &[1.0, 2.0]).unwrap();
     let sweep = Sweep::new(&prices, &grid);
     assert_eq!(sweep.output_bytes(), 3 * 4 * 25);
-    let err = sweep.memory_limit(299).run().unwrap_err();
+    // The limit also counts the documented 128 bytes of bookkeeping per column.
+    let needed = 3 * 4 * 25 + 4 * 128;
+    let err = sweep.memory_limit(needed - 1).run().unwrap_err();
     assert_eq!(
         err,
         Error::OutputTooLarge {
-            bytes: 300,
-            limit: 299
+            bytes: u128::from(needed),
+            limit: u128::from(needed - 1)
         }
     );
     let message = err.to_string();
     assert!(
-        message.contains("300 bytes") && message.contains("fewer outputs"),
+        message.contains(&format!("{needed} bytes")) && message.contains("fewer outputs"),
         "{message}"
     );
-    assert!(sweep.memory_limit(300).run().is_ok());
+    assert!(sweep.memory_limit(needed).run().is_ok());
     // Fewer outputs fit under the same limit.
     assert!(sweep
-        .memory_limit(299)
+        .memory_limit(needed - 1)
         .outputs(OutputSet::only(Output::Superd))
         .run()
         .is_ok());
+    // States come on top.
+    let err = sweep.memory_limit(needed).with_states().run().unwrap_err();
+    assert!(
+        matches!(err, Error::OutputTooLarge { bytes, .. } if bytes > u128::from(needed)),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn a_sweep_of_many_columns_over_zero_bars_is_held_to_the_limit_too() {
+    // Zero bars make zero output bytes, but every column still costs bookkeeping (and a state
+    // if asked for): 200,000 columns used to allocate ~18 MB under a limit of 1 MiB, and a
+    // billion would exhaust any machine's memory instead of being refused.
+    let empty: [f64; 0] = [];
+    let symbols =
+        |n| Prices::from_symbols(std::iter::repeat_n((&empty[..], &empty[..], &empty[..]), n));
+    let grid =
+        ParamGrid::product(&(1..=100).collect::<Vec<_>>(), &fraction_range(0..=19, 1)).unwrap();
+    let prices = symbols(100).unwrap();
+    let sweep = Sweep::new(&prices, &grid).memory_limit(1 << 20);
+    assert_eq!(sweep.output_bytes(), 0);
+    let err = sweep.run().unwrap_err();
+    assert_eq!(
+        err,
+        Error::OutputTooLarge {
+            bytes: 200_000 * 128,
+            limit: 1 << 20
+        }
+    );
+    let mut buffer = Array2::<i8>::zeros((0, 200_000).f());
+    let buffers = SweepBuffers {
+        superd: Some(&mut buffer),
+        ..Default::default()
+    };
+    assert_eq!(sweep.run_into(buffers).unwrap_err(), err);
+
+    // A billion columns, from a grid of 2,000 and 500,000 empty symbols: refused at once.
+    let prices = symbols(500_000).unwrap();
+    let started = std::time::Instant::now();
+    for sweep in [
+        Sweep::new(&prices, &grid),
+        Sweep::new(&prices, &grid).with_states(),
+    ] {
+        let err = sweep.run().unwrap_err();
+        assert!(
+            matches!(err, Error::OutputTooLarge { bytes, .. } if bytes >= 1_000_000_000 * 128),
+            "{err:?}"
+        );
+    }
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+    // Within the limit, zero bars work as before.
+    let prices = symbols(3).unwrap();
+    let out = Sweep::new(&prices, &grid)
+        .memory_limit(4 << 20)
+        .with_states()
+        .run()
+        .unwrap();
+    assert_eq!(out.superd.unwrap().dim(), (0, 6_000));
 }
 
 #[test]
 fn the_default_memory_limit_refuses_a_grid_larger_than_the_machine() {
-    // 100k bars x (1000 x 1000) combinations x 25 bytes = 2.5 TB, refused before allocating
+    // 100k bars x (1000 x 1000) combinations x 25 bytes = 2.5 TB (and 128 bytes of
+    // bookkeeping per column), refused before allocating
     // (an attempted allocation of that size would abort the test process instead).
     let bars = vec![1.0; 100_000];
     let prices = Prices::single(&bars, &bars, &bars).unwrap();
@@ -170,7 +235,7 @@ fn the_default_memory_limit_refuses_a_grid_larger_than_the_machine() {
     let grid = ParamGrid::product(&periods, &multipliers).unwrap();
     let err = Sweep::new(&prices, &grid).run().unwrap_err();
     assert!(
-        matches!(err, Error::OutputTooLarge { bytes, .. } if bytes == 2_500_000_000_000),
+        matches!(err, Error::OutputTooLarge { bytes, .. } if bytes == 2_500_000_000_000 + 128_000_000),
         "{err:?}"
     );
 }

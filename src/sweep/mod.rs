@@ -31,6 +31,12 @@ pub use self::state::{SweepBar, SweepState};
 /// holds whole periods of a typical grid (whose columns then share one ATR).
 const CHUNKS_PER_CORE: usize = 4;
 
+/// Bytes a materialising sweep allocates per column besides the outputs (the column slices
+/// handed to the workers, the kernel's groups), rounded up from the 90 measured. Over few bars
+/// they outweigh the outputs: a sweep of millions of columns over zero bars has no output
+/// bytes, yet would exhaust memory if the limit did not count them.
+const COLUMN_BOOKKEEPING_BYTES: u128 = 128;
+
 /// A progress callback: `(columns done, columns in total)`.
 pub type Progress<'a> = &'a (dyn Fn(usize, usize) + Sync);
 
@@ -159,7 +165,11 @@ impl<'s, 'p> Sweep<'s, 'p> {
         self
     }
 
-    /// The most bytes [`run`](Sweep::run) may allocate for its outputs.
+    /// The most bytes [`run`](Sweep::run) may allocate: its outputs
+    /// ([`output_bytes`](Sweep::output_bytes)), plus 128 bytes of bookkeeping per column and,
+    /// with [`with_states`](Sweep::with_states), one state per column.
+    /// [`run_into`](Sweep::run_into), whose outputs are the caller's, is held to it for the
+    /// bookkeeping and states.
     ///
     /// The default is half the machine's physical memory where it can be read (Linux), 8 GiB
     /// elsewhere. Over the limit, `run` returns [`Error::OutputTooLarge`] before allocating.
@@ -214,8 +224,8 @@ impl<'s, 'p> Sweep<'s, 'p> {
     /// Computes the sweep into freshly allocated outputs.
     ///
     /// # Errors
-    /// - [`Error::OutputTooLarge`] if the selected outputs exceed the
-    ///   [memory limit](Sweep::memory_limit); checked before anything is allocated.
+    /// - [`Error::OutputTooLarge`] if the selected outputs (with the bookkeeping and states)
+    ///   exceed the [memory limit](Sweep::memory_limit); checked before anything is allocated.
     /// - [`Error::InvalidChunkLen`] if a chunk length of 0 was set.
     /// - [`Error::TooManyColumns`] if the column count overflows `usize`.
     ///
@@ -223,15 +233,7 @@ impl<'s, 'p> Sweep<'s, 'p> {
     /// Only if the [progress](Sweep::progress) callback panics: the panic is propagated to the
     /// caller once the running chunks stop, and the partial outputs are dropped.
     pub fn run(&self) -> Result<SweepOutput> {
-        let bytes = self.output_bytes();
-        // No allocation may exceed `isize::MAX` bytes, whatever the limit says.
-        let limit = self
-            .memory_limit
-            .unwrap_or_else(default_memory_limit)
-            .min(isize::MAX as u128);
-        if bytes > limit {
-            return Err(Error::OutputTooLarge { bytes, limit });
-        }
+        self.check_memory(self.output_bytes())?;
         let columns = self.columns()?;
         let chunk_len = self.resolved_chunk_len(columns.len())?;
         let (bars, width) = (self.prices.bars(), columns.len());
@@ -264,6 +266,8 @@ impl<'s, 'p> Sweep<'s, 'p> {
     /// [`with_states`](Sweep::with_states) was asked for.
     ///
     /// # Errors
+    /// - [`Error::OutputTooLarge`] if the bookkeeping and states of the columns exceed the
+    ///   [memory limit](Sweep::memory_limit).
     /// - [`Error::OutputShape`] if a buffer is not (bars, columns).
     /// - [`Error::OutputLayout`] if a buffer is not column-major and contiguous.
     /// - [`Error::InvalidChunkLen`] if a chunk length of 0 was set.
@@ -292,6 +296,7 @@ impl<'s, 'p> Sweep<'s, 'p> {
     /// # Ok::<(), ta_sweep::Error>(())
     /// ```
     pub fn run_into(&self, buffers: SweepBuffers<'_>) -> Result<Option<SweepState>> {
+        self.check_memory(0)?;
         let columns = self.columns()?;
         let chunk_len = self.resolved_chunk_len(columns.len())?;
         let shape = (self.prices.bars(), columns.len());
@@ -405,6 +410,29 @@ impl<'s, 'p> Sweep<'s, 'p> {
             Some(pool) => pool.install(job),
             None => job(),
         })
+    }
+
+    /// Refuses a materialising sweep that would allocate more than the memory limit: `outputs`
+    /// bytes, plus the bookkeeping and the states of every column.
+    fn check_memory(&self, outputs: u128) -> Result<()> {
+        let states = if self.states {
+            std::mem::size_of::<SuperTrendState>() as u128
+        } else {
+            0
+        };
+        let columns = (self.grid.len() as u128).saturating_mul(self.prices.symbols() as u128);
+        let bytes = columns
+            .saturating_mul(COLUMN_BOOKKEEPING_BYTES + states)
+            .saturating_add(outputs);
+        // No allocation may exceed `isize::MAX` bytes, whatever the limit says.
+        let limit = self
+            .memory_limit
+            .unwrap_or_else(default_memory_limit)
+            .min(isize::MAX as u128);
+        if bytes > limit {
+            return Err(Error::OutputTooLarge { bytes, limit });
+        }
+        Ok(())
     }
 
     fn resolved_chunk_len(&self, columns: usize) -> Result<usize> {
