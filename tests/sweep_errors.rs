@@ -224,6 +224,38 @@ fn a_sweep_of_many_columns_over_zero_bars_is_held_to_the_limit_too() {
 }
 
 #[test]
+fn a_sweep_whose_size_overflows_usize_is_refused_in_microseconds() {
+    // bars x columns x 25 bytes = 2^21 x (1,200 x 1,000 combinations x 2^19 symbols) x 25
+    // ~ 3.3e19: beyond `usize`, so a size computed in `usize` would wrap to a small number.
+    // Built from ~80 MB of input: one 2^21-bar series shared by every symbol.
+    let bars = vec![1.0; 1 << 21];
+    let symbol = (&bars[..], &bars[..], &bars[..]);
+    let prices = Prices::from_symbols(std::iter::repeat_n(symbol, 1 << 19)).unwrap();
+    let periods: Vec<usize> = (1..=1_200).collect();
+    let grid = ParamGrid::product(&periods, &fraction_range(0..=999, 10)).unwrap();
+    let columns = 1_200u128 * 1_000 * (1 << 19);
+    let sweep = Sweep::new(&prices, &grid);
+    let expected = (1u128 << 21) * columns * 25;
+    assert!(expected > usize::MAX as u128);
+    assert_eq!(sweep.output_bytes(), expected);
+
+    let started = std::time::Instant::now();
+    let err = sweep.run().unwrap_err();
+    let took = started.elapsed();
+    assert!(
+        matches!(err, Error::OutputTooLarge { bytes, .. } if bytes == expected + columns * 128),
+        "{err:?}"
+    );
+    // Nothing was allocated or computed: microseconds, with a wide margin for a busy machine.
+    assert!(took < std::time::Duration::from_millis(100), "{took:?}");
+    // Even the largest limit a caller can set does not let it through.
+    assert!(matches!(
+        sweep.memory_limit(u64::MAX).run().unwrap_err(),
+        Error::OutputTooLarge { .. }
+    ));
+}
+
+#[test]
 fn the_default_memory_limit_refuses_a_grid_larger_than_the_machine() {
     // 100k bars x (1000 x 1000) combinations x 25 bytes = 2.5 TB (and 128 bytes of
     // bookkeeping per column), refused before allocating
