@@ -1,18 +1,21 @@
 //! Property tests of the single-series kernel on random OHLC with NaN gaps: it equals an
 //! independent naive implementation, streaming equals batch, it has no lookahead, it can be
-//! resumed from any bar, and it scales exactly with power-of-two price scaling.
+//! resumed from any bar, and it scales exactly with power-of-two price scaling. Extreme
+//! parameters and edge prices (infinities, overflow) follow the definition too, and what
+//! infinities do is pinned down by example.
 
 mod common;
 
 use approx::assert_relative_eq;
 use common::{
-    assert_same_bits, clean_ohlc, multiplier, naive_for, ohlc, period, variant, wild_ohlc, Ohlc,
+    assert_same_bits, clean_ohlc, edge_ohlc, extreme_multiplier, extreme_period, multiplier,
+    naive_for, naive_supertrend, ohlc, period, variant, wild_ohlc, Ohlc,
     REORDERED_ARITHMETIC_RELATIVE,
 };
 use proptest::prelude::*;
 use ta_sweep::{
     supertrend, true_range_into, wilder_atr_into, SuperTrendOutput, SuperTrendParams,
-    SuperTrendSlices, SuperTrendState, Variant,
+    SuperTrendSlices, SuperTrendState, Variant, WilderAtr,
 };
 
 fn run(data: &Ohlc, params: SuperTrendParams) -> SuperTrendOutput {
@@ -60,6 +63,62 @@ proptest! {
         assert_same_bits("superl", &naive.superl, &out.superl);
         assert_same_bits("supers", &naive.supers, &out.supers);
         prop_assert_eq!(&naive.superd, &out.superd);
+    }
+
+    /// Periods up to `usize::MAX`, multipliers from 0 through subnormals to `f64::MAX`, prices
+    /// that overflow (1e308, `f64::MAX`), infinities, NaN: every layer, batch and streaming,
+    /// follows the definition's IEEE arithmetic bit for bit, and nothing panics.
+    #[test]
+    fn extreme_parameters_and_edge_prices_follow_the_definition(
+        data in edge_ohlc(60), period in extreme_period(), m in extreme_multiplier()
+    ) {
+        let params = SuperTrendParams::new(period, m).unwrap();
+        let out = run(&data, params);
+        let naive = naive_supertrend(&data.high, &data.low, &data.close, period, m);
+        assert_same_bits("supert", &naive.supert, &out.supert);
+        assert_same_bits("superl", &naive.superl, &out.superl);
+        assert_same_bits("supers", &naive.supers, &out.supers);
+        prop_assert_eq!(&naive.superd, &out.superd);
+        let mut tr = vec![0.0; data.len()];
+        true_range_into(&data.high, &data.low, &data.close, &mut tr).unwrap();
+        assert_same_bits("tr", &naive.tr, &tr);
+        let mut atr = vec![0.0; data.len()];
+        wilder_atr_into(&tr, period, &mut atr).unwrap();
+        assert_same_bits("atr", &naive.atr, &atr);
+        let mut atr_state = WilderAtr::new(period).unwrap();
+        let mut state = SuperTrendState::new(params);
+        for i in 0..data.len() {
+            prop_assert!(common::same_bits(atr_state.update(tr[i]), atr[i]), "atr bar {}", i);
+            let bar = state.update(data.high[i], data.low[i], data.close[i]);
+            prop_assert!(common::same_bits(bar.supert, out.supert[i]), "supert bar {}", i);
+            prop_assert!(common::same_bits(bar.superl, out.superl[i]), "superl bar {}", i);
+            prop_assert!(common::same_bits(bar.supers, out.supers[i]), "supers bar {}", i);
+            prop_assert_eq!(bar.superd, out.superd[i], "superd bar {}", i);
+        }
+        prop_assert!(common::same_bits(state.atr(), out.state.atr()));
+        prop_assert!(common::same_bits(state.upper_band(), out.state.upper_band()));
+        prop_assert!(common::same_bits(state.lower_band(), out.state.lower_band()));
+    }
+
+    /// The same extremes under every variant: batch equals the variant's naive reference,
+    /// and streaming equals batch.
+    #[test]
+    fn extreme_parameters_and_edge_prices_follow_every_variant(
+        data in edge_ohlc(60), period in extreme_period(), m in extreme_multiplier(), variant in variant()
+    ) {
+        let params = SuperTrendParams::new(period, m).unwrap().with_variant(variant);
+        let out = run(&data, params);
+        let naive = naive_for(variant, &data, period, m);
+        assert_same_bits("supert", &naive.supert, &out.supert);
+        assert_same_bits("superl", &naive.superl, &out.superl);
+        assert_same_bits("supers", &naive.supers, &out.supers);
+        prop_assert_eq!(&naive.superd, &out.superd);
+        let mut state = SuperTrendState::new(params);
+        for i in 0..data.len() {
+            let bar = state.update(data.high[i], data.low[i], data.close[i]);
+            prop_assert!(common::same_bits(bar.supert, out.supert[i]), "supert bar {}", i);
+            prop_assert_eq!(bar.superd, out.superd[i], "superd bar {}", i);
+        }
     }
 
     #[test]
@@ -167,4 +226,75 @@ proptest! {
             }
         }
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// What infinities do (the crate docs' "Failure modes" section states these rules)
+// ---------------------------------------------------------------------------------------------
+
+fn bars(n: usize) -> Ohlc {
+    let close: Vec<f64> = (0..n).map(|i| 100.0 + (i % 5) as f64).collect();
+    Ohlc {
+        high: close.iter().map(|c| c + 2.0).collect(),
+        low: close.iter().map(|c| c - 2.0).collect(),
+        close,
+    }
+}
+
+#[test]
+fn a_band_that_overflows_is_infinite_and_the_direction_freezes() {
+    // `f64::MAX` times an ATR above 1 overflows: upper = +inf, lower = -inf. No close is above
+    // +inf or below -inf, so the direction stays up and the line is the -inf lower band.
+    let data = bars(12);
+    let out = run(&data, SuperTrendParams::new(3, f64::MAX).unwrap());
+    assert!(out.supert[..3].iter().all(|x| x.is_nan()));
+    assert!(out.supert[3..].iter().all(|&x| x == f64::NEG_INFINITY));
+    assert_eq!(out.superl[3..], out.supert[3..]);
+    assert!(out.supers.iter().all(|x| x.is_nan()));
+    assert!(out.superd.iter().all(|&d| d == 1));
+    assert_eq!(out.state.upper_band(), f64::INFINITY);
+    // An ATR below 1 keeps the same multiplier's bands finite.
+    let mut small = bars(12);
+    for series in [&mut small.high, &mut small.low, &mut small.close] {
+        series.iter_mut().for_each(|x| *x *= 1e-3);
+    }
+    let out = run(&small, SuperTrendParams::new(3, f64::MAX).unwrap());
+    assert!(
+        out.supert[3..].iter().all(|x| x.is_finite()),
+        "{:?}",
+        out.supert
+    );
+}
+
+#[test]
+fn one_infinite_price_makes_the_atr_infinite_for_the_rest_of_the_series() {
+    // An infinite high makes that bar's true range +inf; the average of +inf and anything
+    // finite is +inf, so the ATR never recovers. The bands become mid -/+ inf: the line is
+    // -inf and the direction freezes (the bar itself has a NaN lower band: inf - inf).
+    let mut data = bars(12);
+    data.high[5] = f64::INFINITY;
+    let out = run(&data, SuperTrendParams::new(2, 3.0).unwrap());
+    assert_eq!(out.state.atr(), f64::INFINITY);
+    assert!(out.supert[5].is_nan());
+    assert!(out.supert[6..].iter().all(|&x| x == f64::NEG_INFINITY));
+    assert!(out.superd[5..].iter().all(|&d| d == out.superd[4]));
+    // With multiplier 0 the band offset is 0 * inf = NaN: the line is NaN from there on.
+    let out = run(&data, SuperTrendParams::new(2, 0.0).unwrap());
+    assert!(out.supert[..5].iter().skip(2).all(|x| x.is_finite()));
+    assert!(out.supert[5..].iter().all(|x| x.is_nan()));
+}
+
+#[test]
+fn prices_near_the_largest_double_overflow_the_midpoint() {
+    // (high + low) / 2 overflows to +inf for prices around 1e308 although the true range is
+    // finite: both bands are +inf, so every close is below the lower band and the direction
+    // turns down with a +inf line.
+    let high = [1.5e308; 5];
+    let low = [1.0e308; 5];
+    let close = [1.2e308; 5];
+    let out = supertrend(&high, &low, &close, SuperTrendParams::new(1, 1.0).unwrap()).unwrap();
+    assert_eq!(out.state.atr(), 0.5e308);
+    assert!(out.supert[0].is_nan());
+    assert!(out.supert[1..].iter().all(|&x| x == f64::INFINITY));
+    assert_eq!(out.superd, [1, 1, -1, -1, -1]);
 }

@@ -589,6 +589,87 @@ pub fn wild_ohlc(max_bars: usize) -> impl Strategy<Value = Ohlc> {
     })
 }
 
+/// The prices data scrapers produce at their worst: NaN, infinities, signed zeros,
+/// subnormals, values whose sum or difference overflows (1e308, `f64::MAX`), negative prices,
+/// and any bit pattern at all; high < low happens by chance.
+pub fn edge_price() -> impl Strategy<Value = f64> {
+    prop_oneof![
+        3 => prop::sample::select(vec![
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            0.0,
+            -0.0,
+            5e-324,
+            -f64::MIN_POSITIVE / 2.0,
+            f64::MIN_POSITIVE,
+            1e308,
+            -1e308,
+            f64::MAX,
+            f64::MIN,
+        ]),
+        4 => -1e3f64..1e3,
+        3 => 99.0f64..101.0,
+        1 => prop::num::f64::ANY,
+    ]
+}
+
+/// [`edge_price`] for every field of every bar.
+pub fn edge_ohlc(max_bars: usize) -> impl Strategy<Value = Ohlc> {
+    prop::collection::vec((edge_price(), edge_price(), edge_price()), 0..=max_bars).prop_map(
+        |bars| Ohlc {
+            high: bars.iter().map(|b| b.0).collect(),
+            low: bars.iter().map(|b| b.1).collect(),
+            close: bars.iter().map(|b| b.2).collect(),
+        },
+    )
+}
+
+/// Every valid period, weighted towards the extremes: 1, small, huge, `usize::MAX`.
+pub fn extreme_period() -> impl Strategy<Value = usize> {
+    prop_oneof![
+        1usize..=4,
+        1usize..=40,
+        Just(usize::MAX),
+        Just(usize::MAX / 2 + 1),
+        (1usize << 20)..usize::MAX,
+    ]
+}
+
+/// Every valid multiplier, weighted towards the extremes: zeros, subnormals, values whose
+/// product with the ATR overflows (`f64::MAX`, 1e308).
+pub fn extreme_multiplier() -> impl Strategy<Value = f64> {
+    prop_oneof![
+        prop::sample::select(vec![0.0, -0.0, 5e-324, f64::MIN_POSITIVE, 1e308, f64::MAX]),
+        0.0f64..10.0,
+        prop::num::f64::POSITIVE
+            | prop::num::f64::NORMAL
+            | prop::num::f64::SUBNORMAL
+            | prop::num::f64::ZERO,
+    ]
+}
+
+/// Any period, valid or not: mostly valid, sometimes 0.
+pub fn any_period() -> impl Strategy<Value = usize> {
+    prop_oneof![8 => extreme_period(), 1 => Just(0usize)]
+}
+
+/// Any multiplier, valid or not: mostly valid, sometimes NaN, infinite or negative.
+pub fn any_multiplier() -> impl Strategy<Value = f64> {
+    prop_oneof![
+        8 => extreme_multiplier(),
+        1 => prop::sample::select(vec![
+            f64::NAN,
+            -f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            -1.0,
+            -5e-324,
+            f64::MIN,
+        ]),
+    ]
+}
+
 pub fn period() -> impl Strategy<Value = usize> {
     prop_oneof![1usize..=5, 1usize..=40]
 }
