@@ -567,27 +567,286 @@ fn batch_states_continue_bar_by_bar_like_a_longer_batch() {
     }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Every path, deterministic and safe from many threads and inside pools
+// ---------------------------------------------------------------------------------------------
+
+/// Random walks with NaN gaps, an infinite high and a price that overflows the midpoint.
+fn awkward_symbols() -> Vec<Ohlc> {
+    let mut data = random_symbols(300, 3, 91, 13);
+    data[1].high[50] = f64::INFINITY;
+    data[2].close[100] = 1e308;
+    data[2].low[200] = -0.0;
+    data
+}
+
+fn awkward_grid() -> ParamGrid {
+    ParamGrid::product(&[1, 2, 5, 13], &[0.0, 0.5, 2.1, 3.0, 1e308]).unwrap()
+}
+
+/// Every value of one column, as bits: the line, direction, long and short bands.
+fn column_bits(supert: &[f64], superd: &[i8], superl: &[f64], supers: &[f64]) -> Vec<u64> {
+    let floats = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    let mut bits = floats(supert);
+    bits.extend(superd.iter().map(|&d| d as u64));
+    bits.extend(floats(superl));
+    bits.extend(floats(supers));
+    bits
+}
+
+fn output_bits(
+    columns: usize,
+    supert: &Array2<f64>,
+    superd: &Array2<i8>,
+    superl: &Array2<f64>,
+    supers: &Array2<f64>,
+) -> Vec<u64> {
+    (0..columns)
+        .flat_map(|j| {
+            let column = |a: &Array2<f64>| a.column(j).to_vec();
+            column_bits(
+                &column(supert),
+                &superd.column(j).to_vec(),
+                &column(superl),
+                &column(supers),
+            )
+        })
+        .collect()
+}
+
+/// The bits of `bars` more bars streamed through `states`.
+fn streamed_bits(mut states: SweepState, bars: &[Ohlc]) -> Vec<u64> {
+    let mut bits = Vec::new();
+    for i in 0..bars[0].len() {
+        let at = |f: fn(&Ohlc) -> &Vec<f64>| bars.iter().map(|d| f(d)[i]).collect::<Vec<_>>();
+        let bar = states
+            .update(&at(|d| &d.high), &at(|d| &d.low), &at(|d| &d.close))
+            .unwrap();
+        bits.extend(column_bits(
+            &bar.supert,
+            &bar.superd,
+            &bar.superl,
+            &bar.supers,
+        ));
+    }
+    bits
+}
+
+/// What every path gives for one configured sweep: (run's columns, run's states streamed on,
+/// run_into's columns, run_into's states streamed on, reduce's columns, reduce_init's).
+fn every_path(sweep: Sweep<'_, '_>, next: &[Ohlc]) -> [Vec<u64>; 6] {
+    let out = sweep.with_states().run().unwrap();
+    let columns = out.columns.len();
+    let run = output_bits(
+        columns,
+        out.supert.as_ref().unwrap(),
+        out.superd.as_ref().unwrap(),
+        out.superl.as_ref().unwrap(),
+        out.supers.as_ref().unwrap(),
+    );
+    let run_states = streamed_bits(out.states.unwrap(), next);
+    let shape = (out.bars, columns);
+    let matrix = || ta_sweep::output_matrix::<f64>(shape.0, shape.1);
+    let (mut t, mut l, mut s) = (matrix(), matrix(), matrix());
+    let mut d = ta_sweep::output_matrix::<i8>(shape.0, shape.1);
+    let states = sweep
+        .with_states()
+        .run_into(SweepBuffers {
+            supert: Some(&mut t),
+            superd: Some(&mut d),
+            superl: Some(&mut l),
+            supers: Some(&mut s),
+        })
+        .unwrap()
+        .unwrap();
+    let run_into = output_bits(columns, &t, &d, &l, &s);
+    let run_into_states = streamed_bits(states, next);
+    let view_bits = |c: ta_sweep::ColumnView<'_>| {
+        column_bits(
+            c.supert.unwrap(),
+            c.superd.unwrap(),
+            c.superl.unwrap(),
+            c.supers.unwrap(),
+        )
+    };
+    let reduce = sweep.reduce(view_bits).unwrap().concat();
+    let reduce_init = sweep
+        .reduce_init(Vec::new, |scratch: &mut Vec<u64>, c| {
+            scratch.clear();
+            scratch.extend(view_bits(c));
+            scratch.clone()
+        })
+        .unwrap()
+        .concat();
+    [
+        run,
+        run_states,
+        run_into,
+        run_into_states,
+        reduce,
+        reduce_init,
+    ]
+}
+
 #[test]
-fn sweeps_from_many_threads_at_once_and_inside_pools_agree() {
-    let data = random_symbols(200, 2, 61, 30);
-    let grid = ParamGrid::product(&[3, 5, 8], &[1.0, 2.0, 3.0]).unwrap();
+fn every_path_gives_the_same_bits_on_every_run_thread_count_and_chunk_length() {
+    let data = awkward_symbols();
+    let next = random_symbols(15, 3, 92, 5);
+    let grid = awkward_grid();
     let prices = prices(&data);
-    let reference = Sweep::new(&prices, &grid).run().unwrap();
+    let reference = every_path(Sweep::new(&prices, &grid), &next);
+    // The paths agree with each other: materialised, into buffers, reduced; states alike.
+    assert!(reference[0] == reference[2] && reference[0] == reference[4]);
+    assert!(reference[0] == reference[5] && reference[1] == reference[3]);
+    let names = [
+        "run",
+        "run states",
+        "run_into",
+        "run_into states",
+        "reduce",
+        "reduce_init",
+    ];
+    for threads in [1, 2, 3, 5] {
+        let pool = pool(threads);
+        for chunk_len in [1, 4, 7, 60, usize::MAX] {
+            for repeat in 0..2 {
+                let sweep = Sweep::new(&prices, &grid).pool(&pool).chunk_len(chunk_len);
+                let bits = every_path(sweep, &next);
+                for (k, name) in names.iter().enumerate() {
+                    assert!(
+                        bits[k] == reference[k],
+                        "{name}: {threads} threads, chunks of {chunk_len}, repeat {repeat}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn every_path_from_many_threads_at_once_agrees_while_another_callback_panics() {
+    let data = awkward_symbols();
+    let next = random_symbols(15, 3, 92, 5);
+    let grid = awkward_grid();
+    let prices = prices(&data);
+    let reference = every_path(Sweep::new(&prices, &grid), &next);
+    let shared = pool(3);
     std::thread::scope(|scope| {
-        for _ in 0..4 {
-            scope.spawn(|| {
-                let out = Sweep::new(&prices, &grid).run().unwrap();
-                assert_eq!(out.superd, reference.superd);
+        for t in 0..4 {
+            let (prices, grid, next, reference, shared) =
+                (&prices, &grid, &next, &reference, &shared);
+            scope.spawn(move || {
+                for _ in 0..3 {
+                    // Half the threads share one pool, the others use the global one.
+                    let sweep = Sweep::new(prices, grid);
+                    let sweep = if t % 2 == 0 {
+                        sweep.pool(shared)
+                    } else {
+                        sweep
+                    };
+                    assert!(every_path(sweep, next) == *reference, "thread {t}");
+                }
             });
         }
-    });
-    let outer = pool(3);
-    outer.install(|| {
-        use rayon::prelude::*;
-        (0..4).into_par_iter().for_each(|_| {
-            let out = Sweep::new(&prices, &grid).run().unwrap();
-            assert_eq!(out.superd, reference.superd);
+        // Meanwhile, sweeps on the shared pool whose callbacks panic.
+        scope.spawn(|| {
+            for _ in 0..10 {
+                let boom = |_: usize, _: usize| panic!("progress failed");
+                let sweep = Sweep::new(&prices, &grid).pool(&shared).chunk_len(3);
+                let unwind = |f: &dyn Fn()| {
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).is_err()
+                };
+                assert!(unwind(&|| drop(sweep.progress(&boom).run())));
+                let reducer = |c: ta_sweep::ColumnView<'_>| {
+                    if c.key.symbol == 2 {
+                        panic!("reducer failed")
+                    }
+                };
+                assert!(unwind(&|| drop(sweep.reduce(reducer))));
+            }
         });
+    });
+    assert!(every_path(Sweep::new(&prices, &grid).pool(&shared), &next) == reference);
+}
+
+#[test]
+fn sweeps_inside_outer_pools_and_install_agree_and_survive_panics() {
+    // On its own thread with a time limit: a deadlock fails the test instead of hanging it.
+    within(std::time::Duration::from_secs(120), || {
+        use rayon::prelude::*;
+        let data = awkward_symbols();
+        let grid = awkward_grid();
+        let prices = prices(&data);
+        let reference = Sweep::new(&prices, &grid).run().unwrap();
+        let flips = |c: ta_sweep::ColumnView<'_>| {
+            c.superd
+                .unwrap()
+                .windows(2)
+                .filter(|w| w[0] != w[1])
+                .count()
+        };
+        let reference_flips = Sweep::new(&prices, &grid)
+            .outputs(OutputSet::only(Output::Superd))
+            .reduce(flips)
+            .unwrap();
+        let same = |out: SweepOutput| {
+            assert_eq!(out.superd, reference.superd);
+            assert!(out
+                .supert
+                .unwrap()
+                .iter()
+                .zip(reference.supert.as_ref().unwrap())
+                .all(|(a, b)| a.to_bits() == b.to_bits()));
+        };
+        let (outer, inner) = (pool(3), pool(2));
+        // Sweeps as tasks of an outer pool: on it (the current pool), on another pool, and
+        // the reduce path with a reducer that itself sweeps, on the same pool.
+        outer.install(|| {
+            (0..6).into_par_iter().for_each(|task| match task % 3 {
+                0 => same(Sweep::new(&prices, &grid).run().unwrap()),
+                1 => same(Sweep::new(&prices, &grid).pool(&inner).run().unwrap()),
+                _ => {
+                    let nested = Sweep::new(&prices, &grid)
+                        .chunk_len(2)
+                        .reduce(|c| {
+                            let one = [(c.key.period, c.key.multiplier)];
+                            let one = ParamGrid::pairs(&one).unwrap();
+                            let again = Sweep::new(&prices, &one).reduce(flips).unwrap();
+                            (flips(c), again[c.key.symbol])
+                        })
+                        .unwrap();
+                    assert_eq!(nested.len(), reference_flips.len());
+                    assert!(nested
+                        .iter()
+                        .zip(&reference_flips)
+                        .all(|(&(a, b), &r)| a == r && b == r));
+                }
+            })
+        });
+        // Inside `ThreadPool::install` directly, and one pool's sweep started inside another.
+        same(inner.install(|| Sweep::new(&prices, &grid).run().unwrap()));
+        same(inner.install(|| Sweep::new(&prices, &grid).pool(&outer).run().unwrap()));
+        // A panicking callback or `init` inside an outer pool propagates out of `install`, and
+        // both pools serve the next sweeps.
+        let boom = |_: usize, _: usize| panic!("progress failed");
+        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            outer.install(|| {
+                Sweep::new(&prices, &grid)
+                    .pool(&inner)
+                    .progress(&boom)
+                    .run()
+            })
+        }));
+        assert!(caught.is_err());
+        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            outer.install(|| {
+                Sweep::new(&prices, &grid)
+                    .reduce_init(|| panic!("init failed"), |_: &mut (), c| flips(c))
+            })
+        }));
+        assert!(caught.is_err());
+        same(outer.install(|| Sweep::new(&prices, &grid).run().unwrap()));
+        same(Sweep::new(&prices, &grid).pool(&inner).run().unwrap());
     });
 }
 
