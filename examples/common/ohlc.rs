@@ -156,7 +156,10 @@ pub fn read_ohlc_from<R: Read>(reader: R, name: &str) -> Result<Ohlc, CsvError> 
         .has_headers(false)
         .flexible(true)
         .terminator(Terminator::Any(b'\n'))
-        .from_reader(reader.chain(&b"\n"[..]));
+        .from_reader(FullReads {
+            inner: reader.chain(&b"\n"[..]),
+            error: None,
+        });
     let error = |line, kind| CsvError {
         file: name.to_owned(),
         line: Some(line),
@@ -214,6 +217,38 @@ pub fn read_ohlc_from<R: Read>(reader: R, name: &str) -> Result<Ohlc, CsvError> 
         }
     }
     Ok(ohlc)
+}
+
+/// Fills every read as far as the data goes, so the csv reader's first read holds more than a
+/// byte order mark. csv-core strips a BOM from the start of the data it is handed and takes an
+/// empty remainder for the end of the data: a source that delivers the BOM alone (a pipe, a
+/// socket) read as an empty file.
+struct FullReads<R> {
+    inner: R,
+    /// An error met after some bytes were read: returned by the next call, never dropped.
+    error: Option<std::io::Error>,
+}
+
+impl<R: Read> Read for FullReads<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if let Some(e) = self.error.take() {
+            return Err(e);
+        }
+        let mut filled = 0;
+        while filled < buf.len() {
+            match self.inner.read(&mut buf[filled..]) {
+                Ok(0) => break,
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) if filled == 0 => return Err(e),
+                Err(e) => {
+                    self.error = Some(e);
+                    break;
+                }
+            }
+        }
+        Ok(filled)
+    }
 }
 
 /// Reads the next record that is not a blank line into `record`; returns the line it ends on,
