@@ -1,6 +1,7 @@
 //! The `sweep` example end to end (its CSV output read back equals the library's result bit for
 //! bit, its JSON line, its errors), and the input helpers it shares with other examples.
 
+mod common;
 #[path = "../examples/common/mod.rs"]
 mod example_common;
 
@@ -515,6 +516,311 @@ fn loader_reads_the_bundled_files() {
             (3270, 3270, 3270)
         );
         assert!(ohlc.high.iter().zip(&ohlc.low).all(|(h, l)| h >= l));
+    }
+}
+
+/// An endless CSV stream: a header, then rows forever, with a bad value on row `bad_row`.
+/// Panics if more than `limit` bytes are asked of it, so a loader that slurped its input
+/// fails instead of hanging.
+struct Endless {
+    pending: Vec<u8>,
+    row: usize,
+    bad_row: usize,
+    given: usize,
+    limit: usize,
+}
+
+impl Read for Endless {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.pending.is_empty() {
+            let price = 100.0 + (self.row % 17) as f64 / 8.0;
+            let close = if self.row == self.bad_row {
+                "oops".to_string()
+            } else {
+                price.to_string()
+            };
+            self.pending = format!("{},{},{close},1000\n", price + 1.0, price - 1.0).into_bytes();
+            self.row += 1;
+        }
+        let n = self.pending.len().min(buf.len());
+        buf[..n].copy_from_slice(&self.pending[..n]);
+        self.pending.drain(..n);
+        self.given += n;
+        assert!(
+            self.given <= self.limit,
+            "the loader read {} bytes",
+            self.given
+        );
+        Ok(n)
+    }
+}
+
+#[test]
+fn loader_streams_its_input_and_stops_at_the_first_error() {
+    // 200,000 rows (4.6 MB) before the bad one, then data without end: only a loader that
+    // streams returns, having read little past the bad row.
+    let bad_row = 200_000;
+    let header = b"high,low,close,volume\n".to_vec();
+    let reader = std::io::Cursor::new(header).chain(Endless {
+        pending: Vec::new(),
+        row: 0,
+        bad_row,
+        given: 0,
+        limit: 16 << 20,
+    });
+    let e = read_ohlc_from(reader, "endless.csv").unwrap_err();
+    assert!(
+        matches!(
+            e.kind,
+            CsvErrorKind::BadNumber {
+                column: "close",
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert_eq!(e.line, Some(bad_row as u64 + 2));
+    assert!(
+        e.to_string()
+            .starts_with("endless.csv:200002: column `close`"),
+        "{e}"
+    );
+}
+
+mod loader_properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A table the loader must read: the needed columns in any order and case among others,
+    /// values in any notation, and any of the accepted dress (BOM, CRLF, blank lines, quotes,
+    /// a missing final line end).
+    #[derive(Debug, Clone)]
+    struct Table {
+        /// Header names; `needed[k]` is the position of high, low, close.
+        names: Vec<String>,
+        needed: [usize; 3],
+        /// Rows of (high, low, close) values and how each field is written.
+        rows: Vec<[f64; 3]>,
+        notation: Vec<[u8; 3]>,
+        bom: bool,
+        crlf: bool,
+        /// Blank lines before the header and after each row.
+        blank_before: usize,
+        blank_after: Vec<u8>,
+        final_newline: bool,
+    }
+
+    fn value() -> impl Strategy<Value = f64> {
+        prop_oneof![
+            4 => (-1_000_000i64..1_000_000).prop_map(|c| c as f64 / 100.0),
+            2 => prop::num::f64::NORMAL | prop::num::f64::SUBNORMAL | prop::num::f64::ZERO,
+            1 => Just(f64::NAN),
+            1 => prop::sample::select(vec![f64::INFINITY, f64::NEG_INFINITY, f64::MAX, 5e-324]),
+        ]
+    }
+
+    fn table() -> impl Strategy<Value = Table> {
+        (
+            0usize..3,
+            prop::collection::vec((value(), value(), value(), any::<[u8; 3]>(), 0u8..3), 0..30),
+            any::<(bool, bool, bool)>(),
+            0usize..3,
+            any::<prop::sample::Index>(),
+            any::<[bool; 5]>(),
+        )
+            .prop_map(
+                |(extra, rows, (bom, crlf, final_newline), blank_before, order, upper)| {
+                    let mut names: Vec<String> = ["high", "low", "close", "volume", "time"]
+                        [..3 + extra]
+                        .iter()
+                        .zip(upper)
+                        .map(|(n, up)| if up { n.to_uppercase() } else { n.to_string() })
+                        .collect();
+                    // Rotate the header so the needed columns move around.
+                    let shift = order.index(names.len());
+                    names.rotate_left(shift);
+                    let position = |name: &str| {
+                        names
+                            .iter()
+                            .position(|n| n.eq_ignore_ascii_case(name))
+                            .unwrap()
+                    };
+                    let needed = [position("high"), position("low"), position("close")];
+                    Table {
+                        needed,
+                        rows: rows.iter().map(|r| [r.0, r.1, r.2]).collect(),
+                        notation: rows.iter().map(|r| r.3).collect(),
+                        blank_after: rows.iter().map(|r| r.4).collect(),
+                        names,
+                        bom,
+                        crlf,
+                        blank_before,
+                        final_newline,
+                    }
+                },
+            )
+    }
+
+    /// A value as a file may write it: shortest form, exponent form, quoted, padded, or, for
+    /// NaN, empty or `nan` in any case.
+    fn write_value(x: f64, notation: u8) -> String {
+        if x.is_nan() {
+            return ["", "nan", "NaN", "NAN", " nan "][usize::from(notation) % 5].to_string();
+        }
+        match notation % 4 {
+            0 => format!("{x}"),
+            1 => format!("{x:e}"),
+            2 => format!("\"{x}\""),
+            _ => format!(" {x} "),
+        }
+    }
+
+    /// The file's bytes, and the line each row is on.
+    fn write(table: &Table, corrupt: Option<(usize, usize, &[u8])>) -> (Vec<u8>, Vec<u64>) {
+        let end: &[u8] = if table.crlf { b"\r\n" } else { b"\n" };
+        let mut text = Vec::new();
+        if table.bom {
+            text.extend(b"\xEF\xBB\xBF");
+        }
+        let mut line = 1;
+        for _ in 0..table.blank_before {
+            text.extend(end);
+            line += 1;
+        }
+        text.extend(table.names.join(",").as_bytes());
+        let mut lines = Vec::new();
+        for (r, row) in table.rows.iter().enumerate() {
+            text.extend(end);
+            line += 1;
+            lines.push(line);
+            let fields: Vec<Vec<u8>> = (0..table.names.len())
+                .map(|c| match table.needed.iter().position(|&n| n == c) {
+                    Some(k) => match corrupt {
+                        Some((cr, ck, bad)) if cr == r && ck == k => bad.to_vec(),
+                        _ => write_value(row[k], table.notation[r][k]).into_bytes(),
+                    },
+                    None => b"x".to_vec(),
+                })
+                .collect();
+            text.extend(fields.join(&b","[..]));
+            for _ in 0..table.blank_after[r] {
+                text.extend(end);
+                line += 1;
+            }
+        }
+        if table.final_newline {
+            text.extend(end);
+        }
+        (text, lines)
+    }
+
+    fn same_bits(a: &[f64], b: &[f64]) -> bool {
+        a.len() == b.len()
+            && a.iter()
+                .zip(b)
+                .all(|(x, y)| x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan()))
+    }
+
+    proptest! {
+        #![proptest_config(common::proptest_config(256))]
+
+        /// Whatever the bytes, the loader returns prices or an error that names the file and a
+        /// line of the input and quotes at most a short excerpt; and it reads the same
+        /// however the bytes arrive.
+        #[test]
+        fn any_bytes_give_prices_or_an_error_naming_a_line_of_the_input(
+            bytes in prop::collection::vec(
+                prop_oneof![
+                    6 => prop::sample::select(b"high,low,close\r\n\"\n1.5 nan-e9,,".to_vec()),
+                    1 => any::<u8>(),
+                ],
+                0..300,
+            ),
+            head in prop::sample::select(vec![&b""[..], b"high,low,close\n", b"\xEF\xBB\xBFClose,LOW,high\r\n"]),
+            piece in 1usize..8,
+        ) {
+            let data: Vec<u8> = head.iter().chain(&bytes).copied().collect();
+            let lines = data.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+            let whole = load(&data);
+            let pieces = read_ohlc_from(Pieces::new(&data, piece), "test.csv");
+            match (whole, pieces) {
+                (Ok(a), Ok(b)) => {
+                    prop_assert!(a.high.len() == a.bars() && a.low.len() == a.bars());
+                    prop_assert!(same_bits(&a.high, &b.high) && same_bits(&a.low, &b.low) && same_bits(&a.close, &b.close));
+                }
+                (Err(a), Err(b)) => {
+                    let message = a.to_string();
+                    prop_assert_eq!(&message, &b.to_string());
+                    let line = a.line.unwrap();
+                    prop_assert!((1..=lines).contains(&line), "line {} of {}: {}", line, lines, message);
+                    let prefix = format!("test.csv:{line}: ");
+                    prop_assert!(message.starts_with(&prefix), "{}", message);
+                    prop_assert!(message.len() < 300, "{}", message);
+                }
+                (a, b) => prop_assert!(false, "whole {:?}, in pieces {:?}", a, b),
+            }
+        }
+
+        /// Any well-formed table, in any accepted dress, reads back bit for bit.
+        #[test]
+        fn any_well_formed_table_reads_back_bit_for_bit(table in table(), piece in 1usize..64) {
+            let (text, _) = write(&table, None);
+            let ohlc = read_ohlc_from(Pieces::new(&text, piece), "test.csv").unwrap();
+            let column = |k: usize| table.rows.iter().map(|r| r[k]).collect::<Vec<_>>();
+            prop_assert!(same_bits(&ohlc.high, &column(0)), "{:?}", ohlc.high);
+            prop_assert!(same_bits(&ohlc.low, &column(1)), "{:?}", ohlc.low);
+            prop_assert!(same_bits(&ohlc.close, &column(2)), "{:?}", ohlc.close);
+        }
+
+        /// One bad value anywhere (not a number, not UTF-8, a field missing from the row) is
+        /// reported at its line and column; a missing column at the header's line.
+        #[test]
+        fn one_bad_value_is_reported_at_its_line_and_column(
+            table in table().prop_filter("a row to spoil", |t| !t.rows.is_empty()),
+            at in any::<prop::sample::Index>(),
+            which in 0usize..3,
+            bad in prop::sample::select(vec![&b"1.x5"[..], b"12,5", b"\xFF1", b"--1", b"1e", b"\"\"\"1\""]),
+        ) {
+            let row = at.index(table.rows.len());
+            let (text, lines) = write(&table, Some((row, which, bad)));
+            let e = load(&text).unwrap_err();
+            let name = ["high", "low", "close"][which];
+            prop_assert_eq!(e.line, Some(lines[row]), "{}", e);
+            let message = e.to_string();
+            let prefix = format!("test.csv:{}: ", lines[row]);
+            prop_assert!(message.starts_with(&prefix), "{}", message);
+            match &e.kind {
+                CsvErrorKind::BadNumber { column, .. } | CsvErrorKind::NotUtf8 { column } => {
+                    prop_assert_eq!(*column, name);
+                    prop_assert!(message.contains(&format!("`{name}`")), "{}", message);
+                }
+                // A comma inside the value makes the row one field too long.
+                CsvErrorKind::FieldCount { expected, found, column: None } => {
+                    prop_assert!(bad.contains(&b','));
+                    prop_assert_eq!(*found, *expected + 1);
+                }
+                other => prop_assert!(false, "{:?}", other),
+            }
+
+            // The same row cut short: the first missing column is named.
+            let (text, lines) = write(&table, None);
+            let header = table.names.join(",");
+            let at = text.windows(header.len()).position(|w| w == header.as_bytes()).unwrap();
+            let mut text = text;
+            text.splice(at + header.len()..at + header.len(), *b",extra");
+            let e = load(&text).unwrap_err();
+            prop_assert_eq!(e.line, Some(lines[0]));
+            prop_assert!(matches!(&e.kind, CsvErrorKind::FieldCount { column: Some(c), .. } if c == "extra"), "{:?}", e);
+
+            // A needed column missing from the header.
+            let mut missing = table.clone();
+            let position = missing.needed[which];
+            missing.names[position] = "other".into();
+            let (text, _) = write(&missing, None);
+            let e = load(&text).unwrap_err();
+            prop_assert!(matches!(e.kind, CsvErrorKind::MissingColumn(c) if c == name), "{:?}", e);
+            prop_assert_eq!(e.line, Some(1 + missing.blank_before as u64));
+        }
     }
 }
 
