@@ -137,6 +137,62 @@
 //! elsewhere). Both treat NaN data like the default, a NaN never spreading beyond its bar, so
 //! on series with gaps they depart from the libraries on purpose.
 //!
+//! # Failure modes
+//! Bad input is an [`Error`], returned before anything is computed or written: a call that
+//! returns `Err` has changed no output, buffer or state. Each error carries the offending
+//! values.
+//!
+//! | error | raised when | what to do |
+//! |---|---|---|
+//! | [`InvalidPeriod`](Error::InvalidPeriod) | a period is 0 | use periods `>= 1` |
+//! | [`InvalidMultiplier`](Error::InvalidMultiplier) | a multiplier is NaN, infinite or negative | use finite multipliers `>= 0` (`0.0` and `-0.0` are valid) |
+//! | [`LengthMismatch`](Error::LengthMismatch) | `high`, `low`, `close` of one series differ in length | align the series; mark missing bars with NaN |
+//! | [`OutputLength`](Error::OutputLength) | an output slice of an `_into` function or streaming update is not one value per bar (per column for [`SweepState::update_into`]) | size the slices from the input |
+//! | [`EmptyGrid`](Error::EmptyGrid) | a grid has no period, no multiplier or no pair | give at least one combination |
+//! | [`DuplicateParams`](Error::DuplicateParams) | a (period, multiplier) pair, or a period or multiplier of a product, appears twice (`0.0` and `-0.0` are one multiplier) | deduplicate what the optimiser generated |
+//! | [`PriceShape`](Error::PriceShape) | the arrays of [`Prices::from_arrays`] differ in shape | pass three (bars, symbols) arrays of one shape |
+//! | [`SymbolLength`](Error::SymbolLength) | a symbol's series differ in length from symbol 0's `high` | align all symbols on the same bars, NaN where one has no bar |
+//! | [`SymbolCount`](Error::SymbolCount) | a [`SweepState`] update has not one price per symbol | pass one value per symbol, in the sweep's order |
+//! | [`TooManyColumns`](Error::TooManyColumns) | combinations x symbols overflows `usize` | sweep in parts |
+//! | [`OutputTooLarge`](Error::OutputTooLarge) | [`Sweep::run`] would allocate more than the [memory limit](Sweep::memory_limit): the outputs, 128 bytes per column and the states (for [`Sweep::run_into`], the last two) | select fewer outputs, sweep fewer columns or bars at a time, use [`Sweep::reduce`], or raise the limit |
+//! | [`OutputShape`](Error::OutputShape) | a [`Sweep::run_into`] buffer is not (bars, columns) | allocate it from the sweep's bars and [`columns`](Sweep::columns) |
+//! | [`OutputLayout`](Error::OutputLayout) | a [`Sweep::run_into`] buffer is not column-major and contiguous (C order, a strided or reversed view) | allocate it with [`output_matrix`] or `Array2::zeros((bars, columns).f())` |
+//! | [`InvalidChunkLen`](Error::InvalidChunkLen) | [`Sweep::chunk_len`] was 0 | use chunks of at least one column |
+//! | [`UnknownVariant`](Error::UnknownVariant) | a name parsed as a [`Variant`] is none of `vectorbt`, `tradingview`, `talib` | use one of those names |
+//!
+//! What is not an error:
+//! - **Odd prices are data.** NaN is a missing bar (see above); zero, negative and subnormal
+//!   prices and `high < low` go through the same formulas.
+//! - **Infinities follow IEEE arithmetic**, as in [`SuperTrendState::update`]; for the
+//!   default variant (the others go through their own formulas the same way):
+//!   - an infinite price makes that bar's true range `+inf` (or NaN where `inf - inf`
+//!     occurs), and once a true range is `+inf` the ATR stays `+inf` for the rest of the
+//!     series: every later lower band is `-inf` and upper band `+inf` (NaN with multiplier
+//!     0). An uptrend's line is then `-inf` for good; a downtrend keeps its last finite upper
+//!     band (the ratchet keeps the lower of the two) until a close rises above it, and then
+//!     turns up at `-inf` for good;
+//!   - the same from the bar where multiplier times ATR overflows (`f64::MAX` times an ATR
+//!     above 1);
+//!   - prices near `f64::MAX` overflow the midpoint `(high + low) / 2` to `+inf`, and the
+//!     bands with it.
+//!
+//!   Check `is_finite()` on the outputs if the data can hold such values.
+//! - **A period longer than the data** (up to `usize::MAX`) is all warm-up: NaN lines, the
+//!   variant's warm-up direction.
+//! - **Empty inputs**: zero bars, zero symbols and one-bar series give empty or all-warm-up
+//!   outputs of the right shape.
+//!
+//! Panics and hangs: nothing in the crate panics on any input, with two exceptions that are
+//! the caller's: a panic in a caller's closure (the [progress](Sweep::progress) callback, a
+//! [`reduce`](Sweep::reduce) closure or [`reduce_init`](Sweep::reduce_init)'s `init`) is
+//! propagated to the caller of the sweep once its running chunks stop, leaving the pool and
+//! everything shared ready for the next call; and [`output_matrix`], like `ndarray`'s
+//! constructors, panics if `bars x columns` elements overflow `isize`. Callbacks may run
+//! rayon work, sweeps may run inside any pool or from many threads at once, and no call waits
+//! on another. Memory beyond the limit: [`Prices::from_arrays`] copies columns that are not
+//! contiguous (24 bytes per bar and symbol), and [`Sweep::reduce`] returns one value per
+//! column.
+//!
 //! # Exactness
 //! Every result is bit-identical to the reference definition: the arithmetic order is fixed
 //! (no fused multiply-add, no reassociation), and the test suite checks the reference vectors

@@ -285,6 +285,24 @@ fn one_infinite_price_makes_the_atr_infinite_for_the_rest_of_the_series() {
 }
 
 #[test]
+fn after_an_infinite_price_a_downtrend_keeps_its_last_finite_band_until_a_close_crosses_it() {
+    // Falling to 79 (direction down, line 83), an infinite high at bar 8, flat, then a jump.
+    let mut close: Vec<f64> = (0..8).map(|i| 100.0 - 3.0 * i as f64).collect();
+    close.extend([79.0; 5]);
+    close.extend([200.0; 4]);
+    let mut high: Vec<f64> = close.iter().map(|c| c + 1.0).collect();
+    let low: Vec<f64> = close.iter().map(|c| c - 1.0).collect();
+    high[8] = f64::INFINITY;
+    let out = supertrend(&high, &low, &close, SuperTrendParams::new(2, 1.0).unwrap()).unwrap();
+    // The ratchet keeps the lower of the finite band and +inf ...
+    assert!(out.superd[4..13].iter().all(|&d| d == -1));
+    assert!(out.supert[7..13].iter().all(|&x| x == 83.0));
+    // ... until a close rises above it: then up at -inf, for good.
+    assert!(out.superd[13..].iter().all(|&d| d == 1));
+    assert!(out.supert[13..].iter().all(|&x| x == f64::NEG_INFINITY));
+}
+
+#[test]
 fn prices_near_the_largest_double_overflow_the_midpoint() {
     // (high + low) / 2 overflows to +inf for prices around 1e308 although the true range is
     // finite: both bands are +inf, so every close is below the lower band and the direction
