@@ -694,10 +694,6 @@ fn every_path_gives_the_same_bits_on_every_run_thread_count_and_chunk_length() {
     let next = random_symbols(15, 3, 92, 5);
     let grid = awkward_grid();
     let prices = prices(&data);
-    let reference = every_path(Sweep::new(&prices, &grid), &next);
-    // The paths agree with each other: materialised, into buffers, reduced; states alike.
-    assert!(reference[0] == reference[2] && reference[0] == reference[4]);
-    assert!(reference[0] == reference[5] && reference[1] == reference[3]);
     let names = [
         "run",
         "run states",
@@ -706,17 +702,27 @@ fn every_path_gives_the_same_bits_on_every_run_thread_count_and_chunk_length() {
         "reduce",
         "reduce_init",
     ];
-    for threads in [1, 2, 3, 5] {
-        let pool = pool(threads);
-        for chunk_len in [1, 4, 7, 60, usize::MAX] {
-            for repeat in 0..2 {
-                let sweep = Sweep::new(&prices, &grid).pool(&pool).chunk_len(chunk_len);
-                let bits = every_path(sweep, &next);
-                for (k, name) in names.iter().enumerate() {
-                    assert!(
-                        bits[k] == reference[k],
-                        "{name}: {threads} threads, chunks of {chunk_len}, repeat {repeat}"
-                    );
+    for variant in ta_sweep::Variant::ALL {
+        let reference = every_path(Sweep::new(&prices, &grid).variant(variant), &next);
+        // The paths agree with each other: materialised, into buffers, reduced; states alike.
+        assert!(reference[0] == reference[2] && reference[0] == reference[4]);
+        assert!(reference[0] == reference[5] && reference[1] == reference[3]);
+        for threads in [1, 2, 5] {
+            let pool = pool(threads);
+            for chunk_len in [1, 4, 7, usize::MAX] {
+                for repeat in 0..2 {
+                    let sweep = Sweep::new(&prices, &grid)
+                        .variant(variant)
+                        .pool(&pool)
+                        .chunk_len(chunk_len);
+                    let bits = every_path(sweep, &next);
+                    for (k, name) in names.iter().enumerate() {
+                        assert!(
+                            bits[k] == reference[k],
+                            "{variant:?} {name}: {threads} threads, chunks of {chunk_len}, \
+                             repeat {repeat}"
+                        );
+                    }
                 }
             }
         }

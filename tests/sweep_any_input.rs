@@ -10,14 +10,14 @@ mod common;
 use std::sync::{Mutex, OnceLock};
 
 use common::{
-    any_multiplier, any_period, edge_price, extreme_multiplier, extreme_period, naive_supertrend,
+    any_multiplier, any_period, edge_price, extreme_multiplier, extreme_period, naive_for,
     random_symbols, same_bits, NaiveSuperTrend, Ohlc,
 };
 use ndarray::{s, Array2, ArrayViewMut2, Axis, ShapeBuilder};
 use proptest::prelude::*;
 use ta_sweep::{
     ColumnKey, Error, Output, OutputSet, ParamGrid, Prices, SuperTrendSlices, Sweep, SweepBuffers,
-    SweepState,
+    SweepState, Variant,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -50,7 +50,11 @@ fn prices(data: &[Ohlc]) -> Prices<'_> {
 }
 
 /// The naive reference of every column, in the documented column order.
-fn naive_columns(data: &[Ohlc], grid: &ParamGrid) -> Vec<(ColumnKey, NaiveSuperTrend)> {
+fn naive_columns(
+    data: &[Ohlc],
+    grid: &ParamGrid,
+    variant: Variant,
+) -> Vec<(ColumnKey, NaiveSuperTrend)> {
     grid.iter()
         .flat_map(|(period, multiplier)| {
             data.iter().enumerate().map(move |(symbol, d)| {
@@ -59,7 +63,7 @@ fn naive_columns(data: &[Ohlc], grid: &ParamGrid) -> Vec<(ColumnKey, NaiveSuperT
                     multiplier,
                     symbol,
                 };
-                let naive = naive_supertrend(&d.high, &d.low, &d.close, period, multiplier);
+                let naive = naive_for(variant, d, period, multiplier);
                 (key, naive)
             })
         })
@@ -362,9 +366,9 @@ proptest! {
     }
 
     /// Any price bits, zero to three symbols, extreme parameters, any chunk length, thread
-    /// count and output selection: `run`, its final states, `reduce` and a fresh
-    /// `SweepState` fed bar by bar all give the naive reference's bits, or the documented
-    /// error for a chunk length of 0.
+    /// count, output selection and variant: `run`, its final states, `reduce` and a fresh
+    /// `SweepState` fed bar by bar all give the variant's naive reference bits, or the
+    /// documented error for a chunk length of 0.
     #[test]
     fn every_path_follows_the_definition_on_any_prices_and_options(
         data in edge_symbols(24, 3),
@@ -374,13 +378,17 @@ proptest! {
         outputs in 0u8..16,
         with_states in any::<bool>(),
         extra in (edge_price(), edge_price(), edge_price()),
+        variant in common::variant(),
     ) {
         let grid = ParamGrid::pairs(&pairs).unwrap();
         let prices = prices(&data);
         let bars = prices.bars();
-        let naive = naive_columns(&data, &grid);
+        let naive = naive_columns(&data, &grid, variant);
         let set = output_set(outputs);
-        let mut sweep = Sweep::new(&prices, &grid).pool(pool(threads)).outputs(set);
+        let mut sweep = Sweep::new(&prices, &grid)
+            .variant(variant)
+            .pool(pool(threads))
+            .outputs(set);
         if let Some(len) = chunk {
             sweep = sweep.chunk_len(len);
         }
@@ -432,10 +440,12 @@ proptest! {
                     for (j, (key, _)) in naive.iter().enumerate() {
                         let d = &data[key.symbol];
                         let longer = |v: &[f64], x: f64| v.iter().copied().chain([x]).collect::<Vec<_>>();
-                        let n = naive_supertrend(
-                            &longer(&d.high, extra.0), &longer(&d.low, extra.1), &longer(&d.close, extra.2),
-                            key.period, key.multiplier,
-                        );
+                        let longer = Ohlc {
+                            high: longer(&d.high, extra.0),
+                            low: longer(&d.low, extra.1),
+                            close: longer(&d.close, extra.2),
+                        };
+                        let n = naive_for(variant, &longer, key.period, key.multiplier);
                         prop_assert!(same_bits(bar.supert[j], n.supert[bars]), "state supert {}", key);
                         prop_assert!(same_bits(bar.superl[j], n.superl[bars]), "state superl {}", key);
                         prop_assert!(same_bits(bar.supers[j], n.supers[bars]), "state supers {}", key);
@@ -477,7 +487,7 @@ proptest! {
         }
 
         // A fresh grid state, bar by bar.
-        let mut live = SweepState::new(&grid, data.len()).unwrap();
+        let mut live = SweepState::with_variant(&grid, data.len(), variant).unwrap();
         for i in 0..bars {
             let column = |f: fn(&Ohlc) -> &Vec<f64>| data.iter().map(|d| f(d)[i]).collect::<Vec<_>>();
             let bar = live.update(&column(|d| &d.high), &column(|d| &d.low), &column(|d| &d.close)).unwrap();
@@ -509,7 +519,7 @@ proptest! {
         let data = random_symbols(bars, symbols, seed, 5);
         let grid = ParamGrid::pairs(&pairs).unwrap();
         let prices = prices(&data);
-        let naive = naive_columns(&data, &grid);
+        let naive = naive_columns(&data, &grid, Variant::default());
         // Zero symbols passed one by one have zero bars, whatever `bars` says.
         let shape = (prices.bars(), naive.len());
         let [t_layout, d_layout, l_layout, s_layout] = layouts;
