@@ -10,7 +10,7 @@ use libfuzzer_sys::fuzz_target;
 use ndarray::{Array2, ShapeBuilder};
 use ta_sweep::{
     supertrend, Error, Output, OutputSet, ParamGrid, Prices, SuperTrendParams, Sweep, SweepBuffers,
-    SweepOutput, SweepState,
+    SweepOutput, SweepState, Variant,
 };
 
 /// Bounds that keep one execution well under a millisecond.
@@ -78,6 +78,7 @@ struct Input {
     /// A pair grid instead of the product, when present.
     pairs: Option<Vec<(Period, Multiplier)>>,
     chunk_len: Option<usize>,
+    variant: u8,
     threads: u8,
     outputs: u8,
     states: bool,
@@ -111,7 +112,7 @@ fn same_bits(a: &[f64], b: impl IntoIterator<Item = f64>) -> bool {
 }
 
 /// The first and last columns of `out` against the single-series kernel.
-fn spot_check(out: &SweepOutput, data: &[Vec<(f64, f64, f64)>]) {
+fn spot_check(out: &SweepOutput, data: &[Vec<(f64, f64, f64)>], variant: Variant) {
     let columns = out.columns.len();
     for j in [0, columns.saturating_sub(1)]
         .into_iter()
@@ -120,7 +121,9 @@ fn spot_check(out: &SweepOutput, data: &[Vec<(f64, f64, f64)>]) {
         let key = out.columns.key(j).unwrap();
         let series = &data[key.symbol];
         let pick = |f: fn(&(f64, f64, f64)) -> f64| series.iter().map(f).collect::<Vec<_>>();
-        let params = SuperTrendParams::new(key.period, key.multiplier).unwrap();
+        let params = SuperTrendParams::new(key.period, key.multiplier)
+            .unwrap()
+            .with_variant(variant);
         let reference = supertrend(&pick(|b| b.0), &pick(|b| b.1), &pick(|b| b.2), params).unwrap();
         if let Some(a) = &out.supert {
             assert!(
@@ -219,7 +222,9 @@ fuzz_target!(|input: Input| {
         .filter(|(i, _)| input.outputs & (1 << i) != 0)
         .map(|(_, o)| o)
         .collect();
+    let variant = Variant::ALL[usize::from(input.variant) % Variant::ALL.len()];
     let mut sweep = Sweep::new(&prices, &grid)
+        .variant(variant)
         .pool(pool(input.threads))
         .outputs(outputs);
     if let Some(len) = input.chunk_len {
@@ -235,7 +240,7 @@ fuzz_target!(|input: Input| {
     match sweep.run() {
         Ok(out) => {
             assert_eq!(out.columns.len(), grid.len() * prices.symbols());
-            spot_check(&out, &data);
+            spot_check(&out, &data, variant);
         }
         Err(Error::InvalidChunkLen { chunk_len: 0 } | Error::OutputTooLarge { .. }) => {}
         Err(e) => panic!("run: undocumented {e:?}"),
@@ -271,7 +276,7 @@ fuzz_target!(|input: Input| {
         Err(e) => panic!("reduce: undocumented {e:?}"),
     }
 
-    let mut live = SweepState::new(&grid, prices.symbols()).unwrap();
+    let mut live = SweepState::with_variant(&grid, prices.symbols(), variant).unwrap();
     for (high, low, close) in input.updates.iter().take(MAX_BARS) {
         match live.update(high, low, close) {
             Ok(bar) => assert!(bar.superd.iter().all(|&d| d == 1 || d == -1)),
