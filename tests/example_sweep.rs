@@ -496,6 +496,22 @@ fn loader_quotes_only_a_short_excerpt_of_a_bad_value() {
 }
 
 #[test]
+fn loader_quotes_only_a_short_excerpt_of_a_long_column_name() {
+    // A short row names the first missing column; a garbage header can make that name as long
+    // as the file.
+    let mut text = b"high,low,close,".to_vec();
+    text.extend(std::iter::repeat_n(b'n', 100_000));
+    text.extend(b"\n2,1,1.5\n");
+    let e = load_err(&text);
+    assert!(
+        matches!(&e.kind, CsvErrorKind::FieldCount { column: Some(c), .. } if c.starts_with("nnn")),
+        "{e:?}"
+    );
+    let message = e.to_string();
+    assert!(message.len() < 200, "{} bytes", message.len());
+}
+
+#[test]
 fn loader_reports_a_missing_file_by_name() {
     let path = std::env::temp_dir().join("ta_sweep_example_no_such_file.csv");
     let e = read_ohlc(&path).unwrap_err();

@@ -64,7 +64,7 @@ pub enum CsvErrorKind {
     /// Two header fields have this name, so which one to read is ambiguous.
     DuplicateColumn(&'static str),
     /// A row has a different number of fields than the header; `column` names the first
-    /// missing one if the row is short.
+    /// missing one if the row is short (cut short itself if the header gave it a long name).
     FieldCount {
         expected: usize,
         found: usize,
@@ -203,7 +203,7 @@ pub fn read_ohlc_from<R: Read>(reader: R, name: &str) -> Result<Ohlc, CsvError> 
             let kind = CsvErrorKind::FieldCount {
                 expected: names.len(),
                 found: record.len(),
-                column: names.get(record.len()).cloned(),
+                column: names.get(record.len()).map(|name| excerpt(name)),
             };
             // A short row is missing fields at its end, a long one has extra ones from here.
             let line = field_line(&record, end, record.len().min(names.len()));
