@@ -336,7 +336,7 @@ const FILL_DIRECTION: i8 = 7;
 // ---------------------------------------------------------------------------------------------
 
 proptest! {
-    #![proptest_config(common::proptest_config(256))]
+    #![proptest_config(common::proptest_config(512))]
 
     /// Empty lists, zero periods, NaN, infinite and negative multipliers, repeated periods,
     /// multipliers (`0.0` and `-0.0` too) and pairs: each constructor returns exactly the
