@@ -124,6 +124,7 @@
 #![deny(unsafe_code)]
 #![deny(clippy::undocumented_unsafe_blocks)]
 
+mod backtest;
 mod error;
 mod indicator;
 mod kernel;
@@ -132,6 +133,10 @@ mod params;
 mod prices;
 mod sweep;
 
+pub use crate::backtest::{
+    annualisation_from_interval, backtest_trace, Backtest, BacktestConfig, BacktestOutput,
+    BacktestTrace, ColumnMetrics, Order, Side, Variance,
+};
 pub use crate::error::{Error, Result};
 pub use crate::kernel::atr::{wilder_atr_into, WilderAtr};
 pub use crate::kernel::supertrend::{
