@@ -135,7 +135,7 @@ mod sweep;
 
 pub use crate::backtest::{
     annualisation_from_interval, backtest_trace, Backtest, BacktestConfig, BacktestOutput,
-    BacktestTrace, ColumnMetrics, Order, Side, Variance,
+    BacktestTrace, ColumnMetrics, Order, RollingOutput, Side, Variance,
 };
 pub use crate::error::{Error, Result};
 pub use crate::kernel::atr::{wilder_atr_into, WilderAtr};

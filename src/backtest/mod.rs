@@ -1,10 +1,11 @@
 //! The fused backtest pipeline: every column of a sweep through SuperTrend, long-only
 //! signals, a simulation with fees and its metrics, one column at a time, nothing larger than
-//! a column ever allocated.
+//! a few columns per worker ever allocated.
 
 mod config;
 mod metrics;
 mod repeated_sum;
+mod rolling;
 mod simulate;
 mod tolerance;
 mod trace;
@@ -13,17 +14,66 @@ use rayon::ThreadPool;
 
 use crate::error::{Error, Result};
 use crate::output::{Output, OutputSet};
-use crate::params::{ParamGrid, SweepColumns};
+use crate::params::{ColumnKey, ParamGrid, SweepColumns};
 use crate::prices::Prices;
 use crate::sweep::Sweep;
 
 pub use self::config::{annualisation_from_interval, BacktestConfig};
 pub use self::metrics::{ColumnMetrics, Variance};
+pub use self::rolling::RollingOutput;
 use self::simulate::{simulate, ColumnScratch, LineDirection};
 pub use self::simulate::{Order, Side};
 pub use self::trace::{backtest_trace, BacktestTrace};
 
-/// A backtest of every column of a sweep: configure, then [`run`](Backtest::run).
+/// A backtest of every column of a sweep: each (period, multiplier, symbol) through
+/// SuperTrend, long-only signals, a simulation with fees and its metrics. Configure, then
+/// [`run`](Backtest::run) (or [`rolling`](Backtest::rolling) over windows).
+///
+/// # The pipeline
+/// Exactly the reference recipe of `../shared/PIPELINE.md` (vectorbt's
+/// `Portfolio.from_signals` on the SuperTrend tutorial's signals), bit for bit:
+/// - **Signals** are levels, shifted by one bar: a bar's entry signal is that the previous
+///   bar's long band (`superl`) is a value, its exit signal that the short band (`supers`) is.
+/// - **Orders** fill at the bar's close: a flat column with an entry signal buys with all its
+///   cash, the fee included in it; a column holding a position with an exit signal sells it
+///   all. Long only, no pyramiding, no forced exit at the end. A NaN close defers the order:
+///   the signals decide again on the next bar.
+/// - **Metrics** come from the per-bar value (cash plus the position at the last valid close)
+///   and its returns: see [`ColumnMetrics`].
+///
+/// # How it runs
+/// On the reduce path of the sweep ([`Sweep::reduce_init`]): the workers compute SuperTrend
+/// for a few columns at a time (only the line and the direction) and simulate each column at
+/// once, in one pass over its bars, into a returns buffer of one column per worker for the
+/// exact two-pass Sharpe ratio. Nothing is allocated per column, and nothing proportional to
+/// bars times columns: the memory is a few columns per worker thread. Results are the same
+/// bits for every thread count and chunk length.
+///
+/// # Example
+/// ```
+/// use std::time::Duration;
+/// use ta_sweep::{Backtest, BacktestConfig, ColumnKey, ParamGrid, Prices};
+///
+/// let close: Vec<f64> = (0..2000).map(|i| 100.0 + (i as f64 * 0.02).sin() * 10.0).collect();
+/// let high: Vec<f64> = close.iter().map(|c| c * 1.01).collect();
+/// let low: Vec<f64> = close.iter().map(|c| c * 0.99).collect();
+/// let prices = Prices::single(&high, &low, &close)?;
+/// let grid = ParamGrid::tutorial();
+/// let hourly = BacktestConfig::default().with_bar_interval(Duration::from_secs(3600))?;
+///
+/// let out = Backtest::new(&prices, &grid, hourly).run()?;
+/// assert_eq!(out.metrics.len(), 336);
+/// let best = out
+///     .columns
+///     .keys()
+///     .zip(&out.metrics)
+///     .max_by(|a, b| a.1.sharpe.total_cmp(&b.1.sharpe))
+///     .unwrap();
+/// println!("best: {} with Sharpe {:.2}", best.0, best.1.sharpe);
+/// let m = out.get(ColumnKey { period: 10, multiplier: 3.0, symbol: 0 }).unwrap();
+/// assert!(m.trades >= m.closed_trades);
+/// # Ok::<(), ta_sweep::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Backtest<'s, 'p> {
     prices: &'s Prices<'p>,
@@ -43,8 +93,16 @@ pub struct BacktestOutput {
     pub metrics: Vec<ColumnMetrics>,
 }
 
+impl BacktestOutput {
+    /// The metrics of the column holding `key`, if the backtest has it.
+    pub fn get(&self, key: ColumnKey) -> Option<&ColumnMetrics> {
+        self.metrics.get(self.columns.column(key)?)
+    }
+}
+
 impl<'s, 'p> Backtest<'s, 'p> {
-    /// A backtest of every combination of `grid` over every symbol of `prices`.
+    /// A backtest of every combination of `grid` over every symbol of `prices`, with exact
+    /// variance, on the current rayon pool.
     pub fn new(prices: &'s Prices<'p>, grid: &'s ParamGrid, config: BacktestConfig) -> Self {
         Backtest {
             prices,
@@ -62,7 +120,8 @@ impl<'s, 'p> Backtest<'s, 'p> {
         self
     }
 
-    /// How many consecutive columns one task computes; see [`Sweep::chunk_len`].
+    /// How many consecutive columns one task computes; see [`Sweep::chunk_len`]. A length of
+    /// 0 is an error when the backtest runs.
     pub fn chunk_len(mut self, columns: usize) -> Self {
         self.chunk_len = Some(columns);
         self
@@ -80,20 +139,35 @@ impl<'s, 'p> Backtest<'s, 'p> {
     /// - [`Error::InvalidClose`] for the first close that is zero, negative or infinite.
     /// - [`Error::InvalidChunkLen`] if a chunk length of 0 was set.
     /// - [`Error::TooManyColumns`] if the column count overflows `usize`.
+    ///
+    /// Every check happens before any work starts.
     pub fn run(&self) -> Result<BacktestOutput> {
         validate_closes(self.prices)?;
-        let sweep = self.sweep();
-        let columns = sweep.columns()?;
+        let columns = SweepColumns::new(self.grid.clone(), self.prices.symbols())?;
+        let metrics = self.metrics(self.prices)?;
+        Ok(BacktestOutput { columns, metrics })
+    }
+
+    /// The metrics of every column of the sweep of `prices` (the backtest's own, or windows
+    /// of them), in column order. The closes are valid.
+    fn metrics(&self, prices: &Prices<'_>) -> Result<Vec<ColumnMetrics>> {
+        let mut sweep = Sweep::new(prices, self.grid)
+            .outputs(OutputSet::only(Output::Supert).with(Output::Superd));
+        if let Some(chunk_len) = self.chunk_len {
+            sweep = sweep.chunk_len(chunk_len);
+        }
+        if let Some(pool) = self.pool {
+            sweep = sweep.pool(pool);
+        }
         let (config, variance) = (self.config, self.variance);
         let sqrt_annualisation = config.annualisation().sqrt();
-        let bars = self.prices.bars();
-        let symbols = self.prices.as_slice();
-        let metrics = sweep.reduce_init(
-            || ColumnScratch::new(bars),
+        let symbols = prices.as_slice();
+        sweep.reduce_init(
+            || ColumnScratch::new(prices.bars()),
             |scratch, column| {
                 let bands = LineDirection {
-                    supert: column.supert.expect("selected"),
-                    superd: column.superd.expect("selected"),
+                    supert: column.supert.expect("the line is selected"),
+                    superd: column.superd.expect("the direction is selected"),
                 };
                 let close = &symbols[column.key.symbol].close;
                 simulate(
@@ -105,20 +179,7 @@ impl<'s, 'p> Backtest<'s, 'p> {
                     scratch,
                 )
             },
-        )?;
-        Ok(BacktestOutput { columns, metrics })
-    }
-
-    fn sweep(&self) -> Sweep<'s, 'p> {
-        let mut sweep = Sweep::new(self.prices, self.grid)
-            .outputs(OutputSet::only(Output::Supert).with(Output::Superd));
-        if let Some(chunk_len) = self.chunk_len {
-            sweep = sweep.chunk_len(chunk_len);
-        }
-        if let Some(pool) = self.pool {
-            sweep = sweep.pool(pool);
-        }
-        sweep
+        )
     }
 }
 
@@ -130,8 +191,8 @@ fn validate_closes(prices: &Prices<'_>) -> Result<()> {
     Ok(())
 }
 
-/// A close is a positive finite price or NaN (a missing bar); vectorbt raises an error for
-/// orders at any other price, and the pipeline would divide by it.
+/// A close is a positive finite price or NaN (a missing bar): vectorbt refuses orders at any
+/// other price, and the pipeline divides by it.
 fn validate_close(symbol: usize, close: &[f64]) -> Result<()> {
     match close
         .iter()

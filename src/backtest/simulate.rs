@@ -211,7 +211,11 @@ pub(crate) struct Simulation<'a> {
     fees: f64,
     init_cash: f64,
     variance: Variance,
-    pub(crate) cash: f64,
+    /// The simulator's cash, which its orders spend (PIPELINE.md 4).
+    cash: f64,
+    /// The cash rebuilt from the order flows (PIPELINE.md 5.3), which the value counts: equal
+    /// to `cash` but for fees within 1e-9 of 100 %, where `add` snaps the two differently.
+    pub(crate) book_cash: f64,
     pub(crate) position: f64,
     /// The last valid close: `fclose` of the bar (PIPELINE.md 5.1). Only read once a position
     /// has been bought, at a valid close, so the back-fill of leading NaN never matters.
@@ -243,6 +247,7 @@ impl<'a> Simulation<'a> {
             init_cash: config.init_cash(),
             variance,
             cash: config.init_cash(),
+            book_cash: config.init_cash(),
             position: 0.0,
             last_close: f64::NAN,
             value: config.init_cash(),
@@ -301,7 +306,7 @@ impl<'a> Simulation<'a> {
         } else {
             self.last_close * self.position
         };
-        self.push_value(bar, self.cash + held, returns);
+        self.push_value(bar, self.book_cash + held, returns);
         if self.variance == Variance::OnePass {
             self.one_pass.merge_block(&returns[bar..bar + 1]);
         }
@@ -329,6 +334,7 @@ impl<'a> Simulation<'a> {
             return None;
         }
         self.cash = add(cash, -cash);
+        self.book_cash = add(self.book_cash, add(0.0, (-size) * price - fees));
         self.position = add(self.position, size);
         self.flow_units = add(self.flow_units, size);
         self.flow_cash = add(self.flow_cash, -(size * price + fees));
@@ -350,6 +356,7 @@ impl<'a> Simulation<'a> {
         let proceeds = size * price;
         let fees = proceeds * self.fees + 0.0;
         self.cash += add(proceeds, -fees);
+        self.book_cash = add(self.book_cash, add(0.0, proceeds - fees));
         self.position = add(self.position, -size);
         self.flow_units = add(self.flow_units, -size);
         self.flow_cash = add(self.flow_cash, proceeds - fees);
@@ -370,7 +377,7 @@ impl<'a> Simulation<'a> {
         if bars.is_empty() {
             return;
         }
-        let value = self.cash + 0.0;
+        let value = self.book_cash + 0.0;
         let quiet = value == self.value && get_return(value, value) == 0.0;
         if !quiet {
             return self.step_run(bars, returns);
@@ -396,7 +403,7 @@ impl<'a> Simulation<'a> {
         if bars.is_empty() {
             return;
         }
-        let (cash, position) = (self.cash, self.position);
+        let (cash, position) = (self.book_cash, self.position);
         // A run follows the stepped bar that bought, or that did not sell: its value is the
         // first bar's previous value, unless its close was NaN (then `regular` is false).
         let Some(before_run) = bars.start.checked_sub(1) else {

@@ -29,7 +29,7 @@ pub struct BacktestTrace {
     pub exit: Vec<bool>,
     /// Units held after the bar's order.
     pub position: Vec<f64>,
-    /// Cash after the bar's order.
+    /// Cash after the bar's order, as vectorbt rebuilds it from the order flows.
     pub cash: Vec<f64>,
     /// Cash plus the position valued at the last valid close.
     pub value: Vec<f64>,
@@ -112,7 +112,7 @@ pub fn backtest_trace(
         trace.entry.push(entry);
         trace.exit.push(exit);
         trace.position.push(sim.position);
-        trace.cash.push(sim.cash);
+        trace.cash.push(sim.book_cash);
         trace.value.push(sim.value);
         trace.orders.push(order);
     }
