@@ -1,6 +1,8 @@
-//! Shared test helpers: an independent naive SuperTrend, the golden-vector loader, bitwise
-//! comparison and random OHLC data for property tests.
+//! Shared test helpers: an independent naive SuperTrend and backtest, the golden-vector loader,
+//! bitwise comparison, random OHLC data for property tests, and running the examples.
 #![allow(dead_code)] // each test crate uses a different subset
+
+pub mod examples;
 
 use std::path::{Path, PathBuf};
 
