@@ -308,7 +308,7 @@ impl<'a> Simulation<'a> {
         };
         self.push_value(bar, self.book_cash + held, returns);
         if self.variance == Variance::OnePass {
-            self.one_pass.merge_block(&returns[bar..bar + 1]);
+            self.one_pass.merge_one(returns[bar]);
         }
         filled
     }
@@ -428,7 +428,7 @@ impl<'a> Simulation<'a> {
         self.last_close = closes[closes.len() - 1];
         self.value = cash + self.last_close * position;
         if self.variance == Variance::OnePass {
-            self.one_pass.merge_block(&returns[bars]);
+            self.one_pass.merge_finite_block(&returns[bars]);
         }
     }
 
