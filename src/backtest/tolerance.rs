@@ -11,6 +11,7 @@ const RELATIVE: f64 = 1e-9;
 const ABSOLUTE: f64 = 1e-12;
 
 /// `a` and `b` are equal within tolerance; never for NaN or infinities.
+#[inline]
 pub(super) fn is_close(a: f64, b: f64) -> bool {
     if !a.is_finite() || !b.is_finite() {
         return false;
@@ -40,7 +41,14 @@ fn sign(x: f64) -> f64 {
 }
 
 /// `a + b`, or exactly `0.0` when the sum is within tolerance of zero.
+#[inline]
 pub(super) fn add(a: f64, b: f64) -> f64 {
+    let sum = a + b;
+    // Clearly away from zero (for `a`, `b` of opposite signs `a + b` is `|a| - |b|` rounded
+    // the same way, so this is the tolerance test below, decided early). NaN goes on.
+    if sum.abs() > (RELATIVE * a.abs().max(b.abs())).max(ABSOLUTE) {
+        return sum;
+    }
     let zero = if sign(a) != sign(b) {
         is_close(a.abs(), b.abs())
     } else {
@@ -56,6 +64,49 @@ pub(super) fn add(a: f64, b: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// `add` without its early exit.
+    fn add_literal(a: f64, b: f64) -> f64 {
+        let zero = if sign(a) != sign(b) {
+            is_close(a.abs(), b.abs())
+        } else {
+            is_close(a + b, 0.0)
+        };
+        if zero {
+            0.0
+        } else {
+            a + b
+        }
+    }
+
+    fn near(x: f64) -> impl Strategy<Value = f64> {
+        let ulps = -4i64..=4;
+        (ulps, any::<bool>()).prop_map(move |(k, negate)| {
+            let y = f64::from_bits((x.to_bits() as i64 + k) as u64);
+            if negate {
+                -y
+            } else {
+                y
+            }
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4000))]
+        #[test]
+        fn the_early_exit_of_add_changes_nothing(
+            (a, b) in prop_oneof![
+                (any::<f64>(), any::<f64>()),
+                (-1e3f64..1e3).prop_flat_map(|a| (Just(a), near(a))),
+                (-1e-11f64..1e-11, -1e-11f64..1e-11),
+                (prop_oneof![Just(1e-12), Just(1e-9), Just(100.0)], prop_oneof![Just(-1e-12), Just(-0.0), Just(0.0)]),
+            ],
+        ) {
+            let (fast, literal) = (add(a, b), add_literal(a, b));
+            prop_assert!(fast.to_bits() == literal.to_bits() || (fast.is_nan() && literal.is_nan()));
+        }
+    }
 
     #[test]
     fn is_close_follows_vectorbt() {
