@@ -56,6 +56,13 @@
 //!   matrices), [`Sweep::reduce`] and [`ColumnView`] (one value per column, nothing
 //!   materialised), [`SweepState`] (a whole grid, bar by bar), [`Output`] and [`OutputSet`]
 //!   (which outputs).
+//! - Backtests: [`Backtest`] scores every column of a sweep (SuperTrend, long-only signals, a
+//!   simulation with fees, the metrics) without materialising it, one [`ColumnMetrics`] row
+//!   per column in a [`BacktestOutput`], or per window and column with
+//!   [`Backtest::rolling`] ([`RollingOutput`]); [`BacktestConfig`] and
+//!   [`annualisation_from_interval`] (costs and annualisation), [`Variance`] (exact or one
+//!   pass), and [`backtest_trace`] ([`BacktestTrace`], [`Order`], [`Side`]): one combination
+//!   bar by bar.
 //! - [`Error`]: everything that can go wrong, with the offending values.
 //!
 //! # Column layout
