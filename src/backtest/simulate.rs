@@ -217,8 +217,9 @@ pub(crate) struct Simulation<'a> {
     /// to `cash` but for fees within 1e-9 of 100 %, where `add` snaps the two differently.
     pub(crate) book_cash: f64,
     pub(crate) position: f64,
-    /// The last valid close: `fclose` of the bar (PIPELINE.md 5.1). Only read once a position
-    /// has been bought, at a valid close, so the back-fill of leading NaN never matters.
+    /// The last valid close (`fclose`, PIPELINE.md 5.1) up to the last bar stepped or held: what
+    /// a position is valued at. Flat runs, whose value does not read it, leave it behind; a
+    /// position is bought at a valid close, so the back-fill of leading NaN never matters.
     last_close: f64,
     /// The value after the last bar.
     pub(crate) value: f64,
@@ -419,6 +420,7 @@ impl<'a> Simulation<'a> {
             let before = cash + previous * position;
             let value = cash + close * position;
             *r = (value - before) / before;
+            // `&`, not `&&`: no branch, so the loop vectorises.
             regular &= (before > 0.0) & r.is_finite();
         }
         if !regular {
