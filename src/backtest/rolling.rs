@@ -82,6 +82,17 @@ impl Backtest<'_, '_> {
     /// # Ok::<(), ta_sweep::Error>(())
     /// ```
     pub fn rolling(&self, window_len: usize, step: usize) -> Result<RollingOutput> {
+        self.rolling_in_sweeps(window_len, step, WINDOW_BARS_PER_SWEEP)
+    }
+
+    /// [`rolling`](Backtest::rolling), with at most `window_bars_per_sweep` window bars (but
+    /// at least one window) per sweep.
+    fn rolling_in_sweeps(
+        &self,
+        window_len: usize,
+        step: usize,
+        window_bars_per_sweep: usize,
+    ) -> Result<RollingOutput> {
         let bars = self.prices.bars();
         if window_len == 0 || window_len > bars {
             return Err(Error::InvalidWindowLen { window_len, bars });
@@ -108,7 +119,7 @@ impl Backtest<'_, '_> {
         metrics.try_reserve_exact(rows).map_err(|_| too_many)?;
 
         let bars_per_window = window_len.saturating_mul(symbols.len()).max(1);
-        let windows_per_sweep = (WINDOW_BARS_PER_SWEEP / bars_per_window).max(1);
+        let windows_per_sweep = (window_bars_per_sweep / bars_per_window).max(1);
         for group in windows.chunks(windows_per_sweep) {
             // Every (window, symbol) is a symbol of its own, borrowed, not copied: a sweep
             // column is then (combination, window, symbol).
@@ -133,5 +144,48 @@ impl Backtest<'_, '_> {
             windows,
             metrics,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{BacktestConfig, ParamGrid};
+
+    #[test]
+    fn sweeps_of_any_number_of_windows_give_the_same_rows() {
+        let close: Vec<f64> = (0..300)
+            .map(|i| 50.0 + (i as f64 * 0.13).sin() * 4.0 + (i as f64 * 0.031).cos())
+            .collect();
+        let high: Vec<f64> = close.iter().map(|c| c + 0.3).collect();
+        let low: Vec<f64> = close.iter().map(|c| c - 0.3).collect();
+        let prices = Prices::from_symbols([
+            (&high[..], &low[..], &close[..]),
+            (&low[..], &low[..], &low[..]),
+        ])
+        .unwrap();
+        let grid = ParamGrid::product(&[3, 7], &[1.0, 2.5]).unwrap();
+        let backtest = Backtest::new(&prices, &grid, BacktestConfig::default());
+        let whole = backtest.rolling_in_sweeps(100, 30, usize::MAX).unwrap();
+        assert_eq!(whole.windows.len(), 7);
+        assert!(whole.metrics.iter().any(|m| m.trades > 0));
+        for bound in [1, 200, 450, 1000] {
+            let parts = backtest.rolling_in_sweeps(100, 30, bound).unwrap();
+            assert_eq!(parts.windows, whole.windows);
+            let bits = |m: &ColumnMetrics| {
+                (
+                    m.sharpe.to_bits(),
+                    m.total_return.to_bits(),
+                    m.max_drawdown.to_bits(),
+                    m.trades,
+                    m.closed_trades,
+                )
+            };
+            let (a, b): (Vec<_>, Vec<_>) = (
+                parts.metrics.iter().map(bits).collect(),
+                whole.metrics.iter().map(bits).collect(),
+            );
+            assert_eq!(a, b, "at most {bound} window bars per sweep");
+        }
     }
 }
