@@ -341,6 +341,19 @@ fn edge_cases_match_the_reference_table() {
     let one = backtest_trace(&[2.0], &[1.0], &[1.5], params, &config)
         .unwrap()
         .metrics;
+    // The grid path agrees on both, and on no symbol at all.
+    let grid = ParamGrid::product(&[3], &[2.0]).unwrap();
+    for (high, low, close, expected) in [
+        (&[][..], &[][..], &[][..], empty),
+        (&[2.0][..], &[1.0][..], &[1.5][..], one),
+    ] {
+        let prices = Prices::single(high, low, close).unwrap();
+        let out = Backtest::new(&prices, &grid, config).run().unwrap();
+        assert!(same_metrics(&out.metrics, &[expected]));
+    }
+    let nothing = Prices::from_symbols(std::iter::empty()).unwrap();
+    let out = Backtest::new(&nothing, &grid, config).run().unwrap();
+    assert!(out.metrics.is_empty() && out.columns.is_empty());
     assert!(one.sharpe.is_nan());
     assert_eq!(
         (one.total_return, one.max_drawdown, one.trades),
