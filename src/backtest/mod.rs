@@ -6,6 +6,7 @@ mod config;
 mod metrics;
 mod repeated_sum;
 mod rolling;
+mod signals;
 mod simulate;
 mod tolerance;
 mod trace;
@@ -21,7 +22,8 @@ use crate::sweep::Sweep;
 pub use self::config::{annualisation_from_interval, BacktestConfig};
 pub use self::metrics::{ColumnMetrics, Variance};
 pub use self::rolling::RollingOutput;
-use self::simulate::{simulate, ColumnScratch, LineDirection};
+use self::signals::LineDirection;
+use self::simulate::{simulate, ColumnScratch};
 pub use self::simulate::{Order, Side};
 pub use self::trace::{backtest_trace, BacktestTrace};
 

@@ -10,6 +10,7 @@
 
 use super::config::BacktestConfig;
 use super::metrics::{sharpe_exact, ColumnMetrics, OnePassVariance, ReturnStats, Variance};
+use super::signals::Bands;
 use super::tolerance::{add, is_close, is_less};
 
 /// The smallest order vectorbt fills (`min_size`).
@@ -35,161 +36,6 @@ pub struct Order {
     pub price: f64,
     /// The fee paid, in cash.
     pub fees: f64,
-}
-
-/// The SuperTrend facts the pipeline reads: whether a bar's long band and short band are
-/// values (not NaN). A bar's entry signal is the previous bar's long band, its exit signal the
-/// previous bar's short band.
-pub(crate) trait Bands {
-    /// `superl[bar]` is not NaN.
-    fn long(&self, bar: usize) -> bool;
-    /// `supers[bar]` is not NaN.
-    fn short(&self, bar: usize) -> bool;
-
-    /// The first bar in `from..end` whose previous bar's long band is a value and short band
-    /// is not (a buy attempt when flat), or `end`.
-    #[inline]
-    fn next_buy(&self, from: usize, end: usize) -> usize {
-        (from.max(1)..end)
-            .find(|&bar| self.long(bar - 1) && !self.short(bar - 1))
-            .unwrap_or(end)
-    }
-
-    /// The first bar in `from..end` whose previous bar's short band is a value and long band
-    /// is not (a sell attempt when holding), or `end`.
-    #[inline]
-    fn next_sell(&self, from: usize, end: usize) -> usize {
-        (from.max(1)..end)
-            .find(|&bar| self.short(bar - 1) && !self.long(bar - 1))
-            .unwrap_or(end)
-    }
-
-    /// A bar before which no bar has a signal (the bands' warm-up), at most `bars`.
-    #[inline]
-    fn first_signal(&self, bars: usize) -> usize {
-        bars.min(1)
-    }
-
-    /// The entry and exit signals of `bar` (both false at bar 0).
-    #[inline]
-    fn signals(&self, bar: usize) -> (bool, bool) {
-        match bar.checked_sub(1) {
-            Some(previous) => (self.long(previous), self.short(previous)),
-            None => (false, false),
-        }
-    }
-}
-
-/// The bands as the `superl` and `supers` series.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct LongShort<'a> {
-    pub(crate) superl: &'a [f64],
-    pub(crate) supers: &'a [f64],
-}
-
-impl Bands for LongShort<'_> {
-    #[inline]
-    fn long(&self, bar: usize) -> bool {
-        !self.superl[bar].is_nan()
-    }
-
-    #[inline]
-    fn short(&self, bar: usize) -> bool {
-        !self.supers[bar].is_nan()
-    }
-}
-
-/// The bands from the line and the direction: `superl` is the line where the direction is up,
-/// `supers` where it is down (SEMANTICS.md), so this reads 9 bytes a bar instead of 16.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct LineDirection<'a> {
-    pub(crate) supert: &'a [f64],
-    pub(crate) superd: &'a [i8],
-}
-
-impl LineDirection<'_> {
-    /// The first bar in `from..end` whose previous bar has direction `direction` and a line
-    /// value, or `end`. The directions are scanned 32 bytes at a time (the line is read only
-    /// where the direction matches): runs between flips are long.
-    #[inline]
-    fn next_after(&self, direction: i8, from: usize, end: usize) -> usize {
-        let mut previous = from.max(1) - 1;
-        let last = end.saturating_sub(1);
-        while previous < last {
-            previous += first_equal(&self.superd[previous..last], direction);
-            if previous == last {
-                return end;
-            }
-            if !self.supert[previous].is_nan() {
-                return previous + 1;
-            }
-            previous += 1;
-        }
-        end
-    }
-}
-
-/// The index of the first byte of `bytes` equal to `value`, or `bytes.len()`.
-///
-/// Eight bytes at a time as one `u64` (SWAR): the loop exits once, on the word that holds the
-/// byte, whose index is then a count of trailing zeros; runs between flips are long, and a
-/// loop per byte would mispredict its exit once more per search.
-#[inline]
-fn first_equal(bytes: &[i8], value: i8) -> usize {
-    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
-    const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
-    let pattern = ONES * u64::from(value as u8);
-    let mut words = bytes.chunks_exact(8);
-    let mut offset = 0;
-    for word in words.by_ref() {
-        let word = u64::from_le_bytes(std::array::from_fn(|k| word[k] as u8));
-        // Zero bytes where the byte equals `value`; the lowest flagged byte is the first such
-        // (the trick can flag a byte above a zero one, never below).
-        let x = word ^ pattern;
-        let zeros = x.wrapping_sub(ONES) & !x & HIGHS;
-        if zeros != 0 {
-            return offset + (zeros.trailing_zeros() / 8) as usize;
-        }
-        offset += 8;
-    }
-    offset
-        + words
-            .remainder()
-            .iter()
-            .position(|&b| b == value)
-            .unwrap_or(bytes.len() - offset)
-}
-
-impl Bands for LineDirection<'_> {
-    #[inline]
-    fn long(&self, bar: usize) -> bool {
-        self.superd[bar] > 0 && !self.supert[bar].is_nan()
-    }
-
-    #[inline]
-    fn short(&self, bar: usize) -> bool {
-        self.superd[bar] < 0 && !self.supert[bar].is_nan()
-    }
-
-    #[inline]
-    fn first_signal(&self, bars: usize) -> usize {
-        // The first line value is the first band, long or short.
-        match self.supert[..bars].iter().position(|x| !x.is_nan()) {
-            Some(bar) => bar + 1,
-            None => bars,
-        }
-    }
-
-    // A direction is +1 or -1, so a bar is never both long and short here.
-    #[inline]
-    fn next_buy(&self, from: usize, end: usize) -> usize {
-        self.next_after(1, from, end)
-    }
-
-    #[inline]
-    fn next_sell(&self, from: usize, end: usize) -> usize {
-        self.next_after(-1, from, end)
-    }
 }
 
 /// vectorbt's `get_return_nb`: the return from `previous` to `current` value.
@@ -534,22 +380,4 @@ pub(crate) fn simulate<B: Bands>(
         bar = attempt + 1;
     }
     sim.finish(returns, sqrt_annualisation)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use proptest::prelude::*;
-
-    proptest! {
-        #![proptest_config(ProptestConfig::with_cases(2000))]
-        #[test]
-        fn first_equal_finds_the_first_byte(
-            bytes in prop::collection::vec(prop_oneof![Just(1i8), Just(-1i8), any::<i8>()], 0..80),
-            value in prop_oneof![Just(1i8), Just(-1i8), any::<i8>()],
-        ) {
-            let expected = bytes.iter().position(|&b| b == value).unwrap_or(bytes.len());
-            prop_assert_eq!(first_equal(&bytes, value), expected);
-        }
-    }
 }

@@ -3,7 +3,8 @@
 
 use super::config::BacktestConfig;
 use super::metrics::{ColumnMetrics, Variance};
-use super::simulate::{Bands, LongShort, Order, Simulation};
+use super::signals::{Bands, LongShort};
+use super::simulate::{Order, Simulation};
 use super::validate_close;
 use crate::error::Result;
 use crate::kernel::supertrend::supertrend;
