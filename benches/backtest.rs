@@ -5,8 +5,8 @@
 //! - `fused/exact` and `fused/exact/1_thread`: `Backtest::run`, the default, bit-exact.
 //! - `fused/one_pass`: the same with the one-pass variance.
 //! - `supertrend/reduce`: the SuperTrend part alone, on the same reduce path with the same
-//!   outputs (line and direction), each column reduced to one value: the floor the
-//!   simulation adds to.
+//!   output (the directions), each column reduced to one value: the floor the simulation
+//!   adds to.
 //! - `materialising`: the route the fused pipeline replaces: the four SuperTrend matrices
 //!   from `Sweep::run`, then entry and exit matrices, a simulation per column writing value
 //!   and returns matrices, and the metrics from those (all on every thread). Its results are
@@ -236,13 +236,13 @@ fn tutorial(c: &mut Criterion) {
                 .unwrap()
         })
     });
-    let line_and_direction = OutputSet::only(Output::Supert).with(Output::Superd);
+    let directions = OutputSet::only(Output::Superd);
     group.bench_function("supertrend/reduce", |b| {
         b.iter(|| {
             Sweep::new(black_box(&prices), &grid)
                 .pool(&all)
-                .outputs(line_and_direction)
-                .reduce(|c| c.supert.unwrap()[bars - 1])
+                .outputs(directions)
+                .reduce(|c| c.superd.unwrap()[bars - 1])
                 .unwrap()
         })
     });

@@ -2,6 +2,7 @@
 //! signals, a simulation with fees and its metrics, one column at a time, nothing larger than
 //! a few columns per worker ever allocated.
 
+mod band_gaps;
 mod config;
 mod metrics;
 mod repeated_sum;
@@ -19,10 +20,11 @@ use crate::params::{ColumnKey, ParamGrid, SweepColumns};
 use crate::prices::Prices;
 use crate::sweep::Sweep;
 
+use self::band_gaps::BandGaps;
 pub use self::config::{annualisation_from_interval, BacktestConfig};
 pub use self::metrics::{ColumnMetrics, Variance};
 pub use self::rolling::RollingOutput;
-use self::signals::LineDirection;
+use self::signals::{Bands, DirectionGaps, LineDirection};
 use self::simulate::{simulate, ColumnScratch};
 pub use self::simulate::{Order, Side};
 pub use self::trace::{backtest_trace, BacktestTrace};
@@ -45,11 +47,15 @@ pub use self::trace::{backtest_trace, BacktestTrace};
 ///
 /// # How it runs
 /// On the reduce path of the sweep ([`Sweep::reduce_init`]): the workers compute SuperTrend
-/// for a few columns at a time (only the line and the direction) and simulate each column at
-/// once, in one pass over its bars, into a returns buffer of one column per worker for the
-/// exact two-pass Sharpe ratio. Nothing is allocated per column, and nothing proportional to
-/// bars times columns: the memory is a few columns per worker thread. Results are the same
-/// bits for every thread count and chunk length.
+/// for a few columns at a time and simulate each column at once, in one pass over its bars,
+/// into a returns buffer of one column per worker for the exact two-pass Sharpe ratio.
+/// SuperTrend is computed in its leanest form, the directions alone: where the bands exist
+/// follows from the prices (before the ATR's warm-up ends, and on bars with a missing high or
+/// low, they do not), for every price that is NaN or finite below `1e300` in magnitude; with
+/// other prices the line is computed too, whose NaN marks the missing bands. Nothing is
+/// allocated per column, and nothing proportional to bars times columns: the memory is a few
+/// columns per worker thread. Results are the same bits for every thread count and chunk
+/// length.
 ///
 /// # Example
 /// ```
@@ -152,19 +158,42 @@ impl<'s, 'p> Backtest<'s, 'p> {
 
     /// The metrics of every column of the sweep of `prices` (the backtest's own, or windows
     /// of them), in column order. The closes are valid.
+    ///
+    /// Where the bands' gaps follow from the prices ([`BandGaps`]), the sweep computes only
+    /// the directions, its leanest mode; otherwise it adds the line, whose NaN marks them.
     fn metrics(&self, prices: &Prices<'_>) -> Result<Vec<ColumnMetrics>> {
-        let mut sweep = Sweep::new(prices, self.grid)
-            .outputs(OutputSet::only(Output::Supert).with(Output::Superd));
-        if let Some(chunk_len) = self.chunk_len {
-            sweep = sweep.chunk_len(chunk_len);
+        match BandGaps::of(prices) {
+            Some(gaps) => self.metrics_from_directions(prices, &gaps),
+            None => self.metrics_from_lines(prices),
         }
-        if let Some(pool) = self.pool {
-            sweep = sweep.pool(pool);
-        }
-        let (config, variance) = (self.config, self.variance);
-        let sqrt_annualisation = config.annualisation().sqrt();
+    }
+
+    fn metrics_from_directions(
+        &self,
+        prices: &Prices<'_>,
+        gaps: &[BandGaps],
+    ) -> Result<Vec<ColumnMetrics>> {
         let symbols = prices.as_slice();
-        sweep.reduce_init(
+        self.sweep(prices, OutputSet::only(Output::Superd))
+            .reduce_init(
+                || ColumnScratch::new(prices.bars()),
+                |scratch, column| {
+                    let gaps = &gaps[column.key.symbol];
+                    let bands = DirectionGaps {
+                        superd: column.superd.expect("the direction is selected"),
+                        first_atr: gaps.first_atr(column.key.period),
+                        missing_mid: gaps.missing_mid(),
+                    };
+                    let close = &symbols[column.key.symbol].close;
+                    self.simulate(close, &bands, scratch)
+                },
+            )
+    }
+
+    fn metrics_from_lines(&self, prices: &Prices<'_>) -> Result<Vec<ColumnMetrics>> {
+        let symbols = prices.as_slice();
+        let outputs = OutputSet::only(Output::Supert).with(Output::Superd);
+        self.sweep(prices, outputs).reduce_init(
             || ColumnScratch::new(prices.bars()),
             |scratch, column| {
                 let bands = LineDirection {
@@ -172,15 +201,40 @@ impl<'s, 'p> Backtest<'s, 'p> {
                     superd: column.superd.expect("the direction is selected"),
                 };
                 let close = &symbols[column.key.symbol].close;
-                simulate(
-                    close,
-                    &bands,
-                    &config,
-                    variance,
-                    sqrt_annualisation,
-                    scratch,
-                )
+                self.simulate(close, &bands, scratch)
             },
+        )
+    }
+
+    fn sweep<'a, 'q>(&self, prices: &'a Prices<'q>, outputs: OutputSet) -> Sweep<'a, 'q>
+    where
+        's: 'a,
+    {
+        let mut sweep = Sweep::new(prices, self.grid).outputs(outputs);
+        if let Some(chunk_len) = self.chunk_len {
+            sweep = sweep.chunk_len(chunk_len);
+        }
+        if let Some(pool) = self.pool {
+            sweep = sweep.pool(pool);
+        }
+        sweep
+    }
+
+    #[inline]
+    fn simulate<B: Bands>(
+        &self,
+        close: &[f64],
+        bands: &B,
+        scratch: &mut ColumnScratch,
+    ) -> ColumnMetrics {
+        let sqrt_annualisation = self.config.annualisation().sqrt();
+        simulate(
+            close,
+            bands,
+            &self.config,
+            self.variance,
+            sqrt_annualisation,
+            scratch,
         )
     }
 }
@@ -203,5 +257,76 @@ fn validate_close(symbol: usize, close: &[f64]) -> Result<()> {
     {
         Some((bar, &close)) => Err(Error::InvalidClose { symbol, bar, close }),
         None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Random walks with missing highs, lows, closes and whole bars, and flat runs.
+    fn walks(bars: usize, symbols: usize) -> Vec<[Vec<f64>; 3]> {
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        (0..symbols)
+            .map(|_| {
+                let mut price = 100.0;
+                let mut series = [vec![], vec![], vec![]];
+                for i in 0..bars {
+                    if i % 50 >= 45 {
+                        price *= 1.0;
+                    } else {
+                        price *= 1.0 + 0.03 * (next() - 0.5);
+                    }
+                    let mut bar = [price * 1.005, price * 0.995, price];
+                    let roll = next();
+                    if roll < 0.04 {
+                        bar[(roll * 100.0) as usize % 3] = f64::NAN;
+                    } else if roll < 0.05 {
+                        bar = [f64::NAN; 3];
+                    }
+                    for (s, v) in series.iter_mut().zip(bar) {
+                        s.push(v);
+                    }
+                }
+                series
+            })
+            .collect()
+    }
+
+    #[test]
+    fn directions_with_gaps_give_the_bits_of_the_line() {
+        let data = walks(2000, 3);
+        let prices =
+            Prices::from_symbols(data.iter().map(|[h, l, c]| (&h[..], &l[..], &c[..]))).unwrap();
+        let grid = ParamGrid::product(&[1, 2, 5, 13, 40], &[0.0, 1.0, 2.5, 4.0]).unwrap();
+        for variance in [Variance::Exact, Variance::OnePass] {
+            let backtest =
+                Backtest::new(&prices, &grid, BacktestConfig::default()).variance(variance);
+            let gaps = BandGaps::of(&prices).expect("ordinary prices");
+            let (directions, lines) = (
+                backtest.metrics_from_directions(&prices, &gaps).unwrap(),
+                backtest.metrics_from_lines(&prices).unwrap(),
+            );
+            let bits = |m: &ColumnMetrics| {
+                (
+                    m.sharpe.to_bits(),
+                    m.total_return.to_bits(),
+                    m.max_drawdown.to_bits(),
+                    m.trades,
+                    m.closed_trades,
+                )
+            };
+            assert_eq!(
+                directions.iter().map(bits).collect::<Vec<_>>(),
+                lines.iter().map(bits).collect::<Vec<_>>()
+            );
+            assert!(lines.iter().map(|m| m.trades).sum::<usize>() > 1000);
+        }
     }
 }

@@ -72,26 +72,30 @@ pub(crate) struct LineDirection<'a> {
     pub(crate) superd: &'a [i8],
 }
 
-impl LineDirection<'_> {
-    /// The first bar in `from..end` whose previous bar has direction `direction` and a line
-    /// value, or `end`. The directions are scanned 32 bytes at a time (the line is read only
-    /// where the direction matches): runs between flips are long.
-    #[inline]
-    fn next_after(&self, direction: i8, from: usize, end: usize) -> usize {
-        let mut previous = from.max(1) - 1;
-        let last = end.saturating_sub(1);
-        while previous < last {
-            previous += first_equal(&self.superd[previous..last], direction);
-            if previous == last {
-                return end;
-            }
-            if !self.supert[previous].is_nan() {
-                return previous + 1;
-            }
-            previous += 1;
+/// The first bar in `from..end` whose previous bar has direction `direction` and bands
+/// (`has_bands`), or `end`. The directions are scanned eight bytes at a time; the bands are
+/// looked at only where the direction matches: runs between flips are long.
+#[inline]
+fn next_after(
+    superd: &[i8],
+    has_bands: impl Fn(usize) -> bool,
+    direction: i8,
+    from: usize,
+    end: usize,
+) -> usize {
+    let mut previous = from.max(1) - 1;
+    let last = end.saturating_sub(1);
+    while previous < last {
+        previous += first_equal(&superd[previous..last], direction);
+        if previous == last {
+            return end;
         }
-        end
+        if has_bands(previous) {
+            return previous + 1;
+        }
+        previous += 1;
     }
+    end
 }
 
 /// The index of the first byte of `bytes` equal to `value`, or `bytes.len()`.
@@ -148,12 +152,61 @@ impl Bands for LineDirection<'_> {
     // A direction is +1 or -1, so a bar is never both long and short here.
     #[inline]
     fn next_buy(&self, from: usize, end: usize) -> usize {
-        self.next_after(1, from, end)
+        next_after(self.superd, |b| !self.supert[b].is_nan(), 1, from, end)
     }
 
     #[inline]
     fn next_sell(&self, from: usize, end: usize) -> usize {
-        self.next_after(-1, from, end)
+        next_after(self.superd, |b| !self.supert[b].is_nan(), -1, from, end)
+    }
+}
+
+/// The bands from the direction and where the default SuperTrend has bands
+/// ([`BandGaps`](super::band_gaps::BandGaps)): the long band is a value where the direction
+/// is up and the bar has bands, the short band where it is down. Reads 1 byte a bar.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct DirectionGaps<'a> {
+    pub(crate) superd: &'a [i8],
+    /// The first bar with an ATR.
+    pub(crate) first_atr: usize,
+    /// Bars without a midpoint, if any.
+    pub(crate) missing_mid: Option<&'a [bool]>,
+}
+
+impl DirectionGaps<'_> {
+    #[inline]
+    fn has_bands(&self, bar: usize) -> bool {
+        bar >= self.first_atr && !self.missing_mid.is_some_and(|missing| missing[bar])
+    }
+}
+
+impl Bands for DirectionGaps<'_> {
+    #[inline]
+    fn long(&self, bar: usize) -> bool {
+        self.superd[bar] > 0 && self.has_bands(bar)
+    }
+
+    #[inline]
+    fn short(&self, bar: usize) -> bool {
+        self.superd[bar] < 0 && self.has_bands(bar)
+    }
+
+    #[inline]
+    fn first_signal(&self, bars: usize) -> usize {
+        match (self.first_atr..bars).find(|&bar| self.has_bands(bar)) {
+            Some(bar) => bar + 1,
+            None => bars,
+        }
+    }
+
+    #[inline]
+    fn next_buy(&self, from: usize, end: usize) -> usize {
+        next_after(self.superd, |b| self.has_bands(b), 1, from, end)
+    }
+
+    #[inline]
+    fn next_sell(&self, from: usize, end: usize) -> usize {
+        next_after(self.superd, |b| self.has_bands(b), -1, from, end)
     }
 }
 
