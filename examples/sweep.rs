@@ -43,8 +43,9 @@ use std::time::{Duration, Instant};
 use clap::Parser;
 use ndarray::Array2;
 use serde_json::json;
-use ta_sweep::{ColumnKey, Output, ParamGrid, Prices, Sweep, SweepOutput, Variant};
+use ta_sweep::{ColumnKey, Output, ParamGrid, Sweep, SweepOutput, Variant};
 
+use common::cli::{exit_code, named_prices};
 use common::list::{parse_multipliers, parse_periods};
 use common::ohlc::{read_ohlc, Ohlc};
 use common::synthetic::SyntheticSpec;
@@ -87,30 +88,13 @@ struct Args {
 }
 
 fn main() -> ExitCode {
-    match run(&Args::parse()) {
-        Ok(()) => ExitCode::SUCCESS,
-        // The reader of the output went away (`... | head`): there is no one left to tell.
-        Err(e)
-            if e.downcast_ref::<io::Error>()
-                .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe) =>
-        {
-            ExitCode::FAILURE
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    exit_code(run(&Args::parse()))
 }
 
 fn run(args: &Args) -> Result<(), Box<dyn Error>> {
     let mut stdout = io::stdout().lock();
     let (names, data) = load(args)?;
-    let prices = Prices::from_symbols(data.iter().map(Ohlc::as_slices)).map_err(|e| match e {
-        // The library counts symbols; the user knows them by name.
-        ta_sweep::Error::SymbolLength { symbol, .. } => format!("{}: {e}", names[symbol]),
-        e => e.to_string(),
-    })?;
+    let prices = named_prices(&names, &data)?;
     let grid = ParamGrid::product(&args.periods, &args.multipliers)?;
     let threads = args
         .threads

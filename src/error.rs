@@ -134,6 +134,48 @@ pub enum Error {
         /// The name that was given.
         name: String,
     },
+    /// Backtest fees that are not finite or not in `[0, 1)`.
+    InvalidFees {
+        /// The fees that were passed.
+        fees: f64,
+    },
+    /// A backtest's initial cash that is not finite and `> 0`.
+    InvalidInitCash {
+        /// The initial cash that was passed.
+        init_cash: f64,
+    },
+    /// An annualisation factor (bars per year) that is not finite and `> 0`.
+    InvalidAnnualisation {
+        /// The factor that was passed.
+        annualisation: f64,
+    },
+    /// A bar interval of zero, which has no annualisation factor.
+    InvalidBarInterval {
+        /// The interval that was passed.
+        interval: std::time::Duration,
+    },
+    /// A close price that a backtest cannot trade at: zero, negative or infinite (NaN is valid,
+    /// a missing bar). The reference simulator rejects such prices too.
+    InvalidClose {
+        /// The symbol's index.
+        symbol: usize,
+        /// The bar.
+        bar: usize,
+        /// The offending close.
+        close: f64,
+    },
+    /// A rolling window length of 0, or longer than the data.
+    InvalidWindowLen {
+        /// The requested window length, in bars.
+        window_len: usize,
+        /// The number of bars of the data.
+        bars: usize,
+    },
+    /// A rolling window step of 0 bars.
+    InvalidWindowStep {
+        /// The requested step.
+        step: usize,
+    },
 }
 
 impl fmt::Display for Error {
@@ -222,6 +264,34 @@ impl fmt::Display for Error {
             ),
             Error::InvalidChunkLen { chunk_len } => {
                 write!(f, "invalid chunk length {chunk_len}: a chunk holds at least one column")
+            }
+            Error::InvalidFees { fees } => {
+                write!(f, "invalid fees {fees}: fees must be finite and in [0, 1)")
+            }
+            Error::InvalidInitCash { init_cash } => write!(
+                f,
+                "invalid initial cash {init_cash}: it must be finite and > 0"
+            ),
+            Error::InvalidAnnualisation { annualisation } => write!(
+                f,
+                "invalid annualisation factor {annualisation}: bars per year must be finite and > 0"
+            ),
+            Error::InvalidBarInterval { interval } => write!(
+                f,
+                "invalid bar interval {interval:?}: it must be longer than zero"
+            ),
+            Error::InvalidClose { symbol, bar, close } => write!(
+                f,
+                "symbol {symbol}, bar {bar}: close {close} cannot be traded at; a close must be \
+                 finite and > 0, or NaN for a missing bar"
+            ),
+            Error::InvalidWindowLen { window_len, bars } => write!(
+                f,
+                "invalid window length {window_len}: a window holds at least 1 bar and at most \
+                 the {bars} bars of the data"
+            ),
+            Error::InvalidWindowStep { step } => {
+                write!(f, "invalid window step {step}: windows must advance by at least 1 bar")
             }
         }
     }

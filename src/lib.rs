@@ -56,6 +56,13 @@
 //!   matrices), [`Sweep::reduce`] and [`ColumnView`] (one value per column, nothing
 //!   materialised), [`SweepState`] (a whole grid, bar by bar), [`Output`] and [`OutputSet`]
 //!   (which outputs).
+//! - Backtests: [`Backtest`] scores every column of a sweep (SuperTrend, long-only signals, a
+//!   simulation with fees, the metrics) without materialising it, one [`ColumnMetrics`] row
+//!   per column in a [`BacktestOutput`], or per window and column with
+//!   [`Backtest::rolling`] ([`RollingOutput`]); [`BacktestConfig`] and
+//!   [`annualisation_from_interval`] (costs and annualisation), [`Variance`] (exact or one
+//!   pass), and [`backtest_trace`] ([`BacktestTrace`], [`Order`], [`Side`]): one combination
+//!   bar by bar.
 //! - [`Variant`]: the default, TradingView's or TA-Lib's definition of SuperTrend.
 //! - [`Error`]: everything that can go wrong, with the offending values.
 //!
@@ -114,8 +121,9 @@
 //!
 //! # Variants
 //! Charting tools disagree on SuperTrend. [`Variant`] selects the definition, for the single
-//! series ([`SuperTrendParams::with_variant`]), the streaming state, sweeps ([`Sweep::variant`])
-//! and reductions; each is bit-exact against its reference.
+//! series ([`SuperTrendParams::with_variant`]), the streaming state, sweeps ([`Sweep::variant`]),
+//! reductions and backtests ([`Backtest::variant`], and [`backtest_trace`] through its
+//! parameters); each is bit-exact against its reference.
 //!
 //! | | `Vectorbt` (default) | `TradingView` | `TaLib` |
 //! |---|---|---|---|
@@ -159,6 +167,13 @@
 //! | [`OutputLayout`](Error::OutputLayout) | a [`Sweep::run_into`] buffer is not column-major and contiguous (C order, a strided or reversed view) | allocate it with [`output_matrix`] or `Array2::zeros((bars, columns).f())` |
 //! | [`InvalidChunkLen`](Error::InvalidChunkLen) | [`Sweep::chunk_len`] was 0 | use chunks of at least one column |
 //! | [`UnknownVariant`](Error::UnknownVariant) | a name parsed as a [`Variant`] is none of `vectorbt`, `tradingview`, `talib` | use one of those names |
+//! | [`InvalidFees`](Error::InvalidFees) | [`BacktestConfig`] fees are not finite or not in `[0, 1)` | a fraction per order: `0.001` is 0.1 % |
+//! | [`InvalidInitCash`](Error::InvalidInitCash) | a backtest's initial cash is not finite and `> 0` | a positive amount |
+//! | [`InvalidAnnualisation`](Error::InvalidAnnualisation) | the bars per year are not finite and `> 0` | a positive factor, or [`BacktestConfig::with_bar_interval`] |
+//! | [`InvalidBarInterval`](Error::InvalidBarInterval) | a bar interval of zero | the data's bar length |
+//! | [`InvalidClose`](Error::InvalidClose) | a backtest meets a close that is zero, negative or infinite (it names the symbol and bar) | clean the data; NaN marks a missing bar |
+//! | [`InvalidWindowLen`](Error::InvalidWindowLen) | a [rolling](Backtest::rolling) window of 0 bars or longer than the data | `1..=bars` |
+//! | [`InvalidWindowStep`](Error::InvalidWindowStep) | a rolling step of 0 bars | at least one bar |
 //!
 //! What is not an error:
 //! - **Odd prices are data.** NaN is a missing bar (see above); zero, negative and subnormal
@@ -206,6 +221,7 @@
 #![deny(unsafe_code)]
 #![deny(clippy::undocumented_unsafe_blocks)]
 
+mod backtest;
 mod error;
 mod indicator;
 mod kernel;
@@ -214,6 +230,10 @@ mod params;
 mod prices;
 mod sweep;
 
+pub use crate::backtest::{
+    annualisation_from_interval, backtest_trace, Backtest, BacktestConfig, BacktestOutput,
+    BacktestTrace, ColumnMetrics, Order, RollingOutput, Side, Variance,
+};
 pub use crate::error::{Error, Result};
 pub use crate::kernel::atr::{wilder_atr_into, WilderAtr};
 pub use crate::kernel::supertrend::{

@@ -1,6 +1,8 @@
-//! Shared test helpers: an independent naive SuperTrend, the golden-vector loader, bitwise
-//! comparison and random OHLC data for property tests.
+//! Shared test helpers: an independent naive SuperTrend and backtest, the golden-vector loader,
+//! bitwise comparison, random OHLC data for property tests, and running the examples.
 #![allow(dead_code)] // each test crate uses a different subset
+
+pub mod examples;
 
 use std::path::{Path, PathBuf};
 
@@ -769,4 +771,362 @@ pub fn random_symbols(bars: usize, symbols: usize, seed: u64, nan_every: usize) 
             data
         })
         .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// The naive backtest: PIPELINE.md transcribed literally, one whole-series pass per stage, the
+// per-bar series rebuilt from the order records as vectorbt does (section 5), and every metric
+// from those arrays. It shares no code and no structure with the crate's engine.
+// ---------------------------------------------------------------------------------------------
+
+/// Relative tolerance of the one-pass variance's Sharpe ratio against the exact one (the
+/// crate documents the same bound for `Variance::OnePass`).
+pub const ONE_PASS_SHARPE_RELATIVE: f64 = 1e-9;
+
+/// The backtest costs, as plain numbers.
+#[derive(Debug, Clone, Copy)]
+pub struct NaiveCosts {
+    pub fees: f64,
+    pub init_cash: f64,
+    pub annualisation: f64,
+}
+
+/// One order record.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct NaiveOrder {
+    pub bar: usize,
+    pub buy: bool,
+    pub size: f64,
+    pub price: f64,
+    pub fee: f64,
+}
+
+/// The metrics of one column.
+#[derive(Debug, Clone, Copy)]
+pub struct NaiveMetrics {
+    pub sharpe: f64,
+    pub total_return: f64,
+    pub max_drawdown: f64,
+    pub trades: usize,
+    pub closed_trades: usize,
+}
+
+/// Every series of one column's backtest.
+#[derive(Debug, Clone)]
+pub struct NaiveBacktest {
+    pub superl: Vec<f64>,
+    pub supers: Vec<f64>,
+    pub entry: Vec<bool>,
+    pub exit: Vec<bool>,
+    pub orders: Vec<NaiveOrder>,
+    pub position: Vec<f64>,
+    pub cash: Vec<f64>,
+    pub value: Vec<f64>,
+    pub returns: Vec<f64>,
+    pub metrics: NaiveMetrics,
+}
+
+/// vectorbt's `is_close_nb` with its default tolerances.
+pub fn vbt_is_close(a: f64, b: f64) -> bool {
+    if a.is_nan() || b.is_nan() || a.is_infinite() || b.is_infinite() {
+        return false;
+    }
+    if a == b {
+        return true;
+    }
+    (a - b).abs() <= f64::max(1e-9 * f64::max(a.abs(), b.abs()), 1e-12)
+}
+
+pub fn vbt_is_less(a: f64, b: f64) -> bool {
+    !vbt_is_close(a, b) && a < b
+}
+
+fn np_sign(x: f64) -> f64 {
+    if x.is_nan() {
+        f64::NAN
+    } else if x > 0.0 {
+        1.0
+    } else if x < 0.0 {
+        -1.0
+    } else {
+        0.0
+    }
+}
+
+/// vectorbt's `add_nb`.
+pub fn vbt_add(a: f64, b: f64) -> f64 {
+    let zero = if np_sign(a) != np_sign(b) {
+        vbt_is_close(a.abs(), b.abs())
+    } else {
+        vbt_is_close(a + b, 0.0)
+    };
+    if zero {
+        0.0
+    } else {
+        a + b
+    }
+}
+
+/// vectorbt's `get_return_nb`.
+pub fn vbt_get_return(input: f64, output: f64) -> f64 {
+    if input == 0.0 {
+        if output == 0.0 {
+            return 0.0;
+        }
+        return f64::INFINITY * np_sign(output);
+    }
+    let mut r = (output - input) / input;
+    if input < 0.0 {
+        r *= -1.0;
+    }
+    r
+}
+
+/// `close` forward-filled, then back-filled.
+pub fn forward_back_filled(close: &[f64]) -> Vec<f64> {
+    let mut out = close.to_vec();
+    for i in 1..out.len() {
+        if out[i].is_nan() {
+            out[i] = out[i - 1];
+        }
+    }
+    for i in (0..out.len().saturating_sub(1)).rev() {
+        if out[i].is_nan() {
+            out[i] = out[i + 1];
+        }
+    }
+    out
+}
+
+/// The long-only simulation of PIPELINE.md section 4: the order records only.
+pub fn naive_orders(
+    close: &[f64],
+    entry: &[bool],
+    exit: &[bool],
+    costs: NaiveCosts,
+) -> Vec<NaiveOrder> {
+    let (mut cash, mut pos) = (costs.init_cash, 0.0f64);
+    let mut orders = Vec::new();
+    for i in 0..close.len() {
+        let buy = if entry[i] && exit[i] {
+            continue;
+        } else if pos > 0.0 && exit[i] {
+            false
+        } else if pos == 0.0 && entry[i] {
+            true
+        } else {
+            continue;
+        };
+        if vbt_is_close(cash, 0.0) {
+            cash = 0.0;
+        }
+        if vbt_is_close(pos, 0.0) {
+            pos = 0.0;
+        }
+        let price = close[i];
+        if price.is_nan() {
+            continue;
+        }
+        if buy {
+            if cash == 0.0 {
+                continue;
+            }
+            let max_req = vbt_add(cash, -0.0) / (1.0 + costs.fees);
+            let size = max_req / price;
+            let fee = cash - max_req;
+            if vbt_is_less(size, 1e-8) {
+                continue;
+            }
+            cash = vbt_add(cash, -cash);
+            pos = vbt_add(pos, size);
+            orders.push(NaiveOrder {
+                bar: i,
+                buy,
+                size,
+                price,
+                fee,
+            });
+        } else {
+            let size = pos.min(pos.abs());
+            if pos == 0.0 || vbt_is_close(size, 0.0) || vbt_is_less(size, 1e-8) {
+                continue;
+            }
+            let acq = size * price;
+            let fee = acq * costs.fees + 0.0;
+            cash += vbt_add(acq, -fee);
+            pos = vbt_add(pos, -size);
+            orders.push(NaiveOrder {
+                bar: i,
+                buy,
+                size,
+                price,
+                fee,
+            });
+        }
+    }
+    orders
+}
+
+/// Section 6 from the returns, the order records and the last forward-filled close.
+pub fn naive_metrics(
+    returns: &[f64],
+    orders: &[NaiveOrder],
+    last_fclose: f64,
+    costs: NaiveCosts,
+) -> NaiveMetrics {
+    let n = returns.len();
+    // Sharpe: nanmean, then the two-pass variance with ddof = 1.
+    let valid: Vec<f64> = returns.iter().copied().filter(|r| !r.is_nan()).collect();
+    let cnt = valid.len() as f64;
+    let mut s = 0.0;
+    for x in &valid {
+        s += x - 0.0;
+    }
+    let mean = s / cnt;
+    let mut ssd = 0.0;
+    for x in &valid {
+        let d = (x - 0.0) - mean;
+        ssd += d * d;
+    }
+    let std = if cnt - 1.0 <= 0.0 {
+        f64::NAN
+    } else {
+        (ssd / cnt * cnt / (cnt - 1.0)).sqrt()
+    };
+    let sharpe = if n < 2 {
+        f64::NAN
+    } else if std == 0.0 {
+        f64::INFINITY
+    } else {
+        mean / std * costs.annualisation.sqrt()
+    };
+
+    // Total return from the order records.
+    let (mut pc, mut q) = (0.0, 0.0);
+    for o in orders {
+        if o.buy {
+            q = vbt_add(q, o.size);
+            pc = vbt_add(pc, -(o.size * o.price + o.fee));
+        } else {
+            q = vbt_add(q, -o.size);
+            pc = vbt_add(pc, o.size * o.price - o.fee);
+        }
+    }
+    let total_return = if orders.is_empty() {
+        0.0
+    } else {
+        (pc + q * last_fclose) / costs.init_cash
+    };
+
+    // Max drawdown on the cumulative returns, every bar divided.
+    let max_drawdown = if n == 0 {
+        f64::NAN
+    } else {
+        let mut cum = 1.0;
+        let mut running_max = f64::NAN;
+        let mut worst = f64::INFINITY;
+        let mut any_nan = false;
+        for &r in returns {
+            if !r.is_nan() {
+                cum *= r + 1.0;
+            }
+            let c = cum * 100.0;
+            if running_max.is_nan() || c > running_max {
+                running_max = c;
+            }
+            let dd = c / running_max - 1.0;
+            any_nan |= dd.is_nan();
+            if dd < worst {
+                worst = dd;
+            }
+        }
+        if any_nan {
+            f64::NAN
+        } else {
+            worst
+        }
+    };
+
+    let sells = orders.iter().filter(|o| !o.buy).count();
+    let final_position = orders
+        .iter()
+        .fold(0.0, |q, o| vbt_add(q, if o.buy { o.size } else { -o.size }));
+    NaiveMetrics {
+        sharpe,
+        total_return,
+        max_drawdown,
+        trades: sells + usize::from(final_position > 0.0),
+        closed_trades: sells,
+    }
+}
+
+/// The whole pipeline on one column.
+pub fn naive_backtest(
+    high: &[f64],
+    low: &[f64],
+    close: &[f64],
+    period: usize,
+    multiplier: f64,
+    costs: NaiveCosts,
+) -> NaiveBacktest {
+    let st = naive_supertrend(high, low, close, period, multiplier);
+    naive_backtest_of(st, close, costs)
+}
+
+/// The pipeline after SuperTrend, on any variant's outputs.
+pub fn naive_backtest_of(st: NaiveSuperTrend, close: &[f64], costs: NaiveCosts) -> NaiveBacktest {
+    let n = close.len();
+    let entry: Vec<bool> = (0..n)
+        .map(|i| i >= 1 && !st.superl[i - 1].is_nan())
+        .collect();
+    let exit: Vec<bool> = (0..n)
+        .map(|i| i >= 1 && !st.supers[i - 1].is_nan())
+        .collect();
+    let orders = naive_orders(close, &entry, &exit, costs);
+
+    // Section 5: cash and position rebuilt from the records, the value at the filled close.
+    let fclose = forward_back_filled(close);
+    let (mut cash, mut position, mut value, mut returns) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
+    let (mut c, mut p, mut previous) = (costs.init_cash, 0.0, costs.init_cash);
+    for (i, &fc) in fclose.iter().enumerate() {
+        if let Some(o) = orders.iter().find(|o| o.bar == i) {
+            let flow = if o.buy {
+                vbt_add(0.0, (-o.size) * o.price - o.fee)
+            } else {
+                vbt_add(0.0, o.size * o.price - o.fee)
+            };
+            c = vbt_add(c, flow);
+            p = vbt_add(p, if o.buy { o.size } else { -o.size });
+        }
+        let held = if p == 0.0 { 0.0 } else { fc * p };
+        let v = c + held;
+        cash.push(c);
+        position.push(p);
+        value.push(v);
+        returns.push(vbt_get_return(previous, v));
+        previous = v;
+    }
+    let metrics = naive_metrics(
+        &returns,
+        &orders,
+        fclose.last().copied().unwrap_or(f64::NAN),
+        costs,
+    );
+    NaiveBacktest {
+        superl: st.superl,
+        supers: st.supers,
+        entry,
+        exit,
+        orders,
+        position,
+        cash,
+        value,
+        returns,
+        metrics,
+    }
 }

@@ -1,0 +1,383 @@
+//! One column's simulation (PIPELINE.md sections 3 to 5): long-only signals from the previous
+//! bar's SuperTrend bands, orders filled at the close with all the cash and proportional fees,
+//! and every bar's value and return, fed to the metrics' accumulators.
+//!
+//! Each rule is applied literally by [`Simulation::step`], one bar at a time. Most bars change
+//! nothing but the value, though: a column is flat or holds a position for long runs of bars
+//! between signals. The driver, [`simulate`], finds those runs and processes them in tight
+//! loops that give the same bits as stepping (the reasons are at each loop), and steps only
+//! the bars where an order is attempted.
+
+use super::config::BacktestConfig;
+use super::metrics::{sharpe_exact, ColumnMetrics, OnePassVariance, ReturnStats, Variance};
+use super::signals::Bands;
+use super::tolerance::{add, is_close, is_less};
+
+/// The smallest order vectorbt fills (`min_size`).
+const MIN_SIZE: f64 = 1e-8;
+
+/// The side of an order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Side {
+    /// A buy with all the cash.
+    Buy,
+    /// A sale of the whole position.
+    Sell,
+}
+
+/// A filled order: the bar's close was valid and the order was not rejected.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Order {
+    /// Buy or sell.
+    pub side: Side,
+    /// Units bought or sold.
+    pub size: f64,
+    /// The fill price: the bar's close.
+    pub price: f64,
+    /// The fee paid, in cash.
+    pub fees: f64,
+}
+
+/// vectorbt's `get_return_nb`: the return from `previous` to `current` value.
+#[inline]
+fn get_return(previous: f64, current: f64) -> f64 {
+    if previous == 0.0 {
+        if current == 0.0 {
+            return 0.0;
+        }
+        // `np.inf * np.sign(current)`, NaN for a NaN value.
+        return if current > 0.0 {
+            f64::INFINITY
+        } else if current < 0.0 {
+            f64::NEG_INFINITY
+        } else {
+            f64::NAN
+        };
+    }
+    let r = (current - previous) / previous;
+    if previous < 0.0 {
+        -r
+    } else {
+        r
+    }
+}
+
+/// The state of one column's simulation after some bars.
+#[derive(Debug)]
+pub(crate) struct Simulation<'a> {
+    close: &'a [f64],
+    fees: f64,
+    init_cash: f64,
+    variance: Variance,
+    /// The simulator's cash, which its orders spend (PIPELINE.md 4).
+    cash: f64,
+    /// The cash rebuilt from the order flows (PIPELINE.md 5.3), which the value counts: equal
+    /// to `cash` but for fees within 1e-9 of 100 %, where `add` snaps the two differently.
+    pub(crate) book_cash: f64,
+    pub(crate) position: f64,
+    /// The last valid close (`fclose`, PIPELINE.md 5.1) up to the last bar stepped or held: what
+    /// a position is valued at. Flat runs, whose value does not read it, leave it behind; a
+    /// position is bought at a valid close, so the back-fill of leading NaN never matters.
+    last_close: f64,
+    /// The value after the last bar.
+    pub(crate) value: f64,
+    /// The order flow's cash and units (PIPELINE.md 6.2).
+    flow_cash: f64,
+    flow_units: f64,
+    buys: usize,
+    sells: usize,
+    stats: ReturnStats,
+    one_pass: OnePassVariance,
+    /// Runs of bars whose returns are exactly 0.0 and were not written.
+    zero_runs: &'a mut Vec<std::ops::Range<usize>>,
+}
+
+impl<'a> Simulation<'a> {
+    pub(crate) fn new(
+        close: &'a [f64],
+        config: &BacktestConfig,
+        variance: Variance,
+        zero_runs: &'a mut Vec<std::ops::Range<usize>>,
+    ) -> Self {
+        zero_runs.clear();
+        Simulation {
+            close,
+            fees: config.fees(),
+            init_cash: config.init_cash(),
+            variance,
+            cash: config.init_cash(),
+            book_cash: config.init_cash(),
+            position: 0.0,
+            last_close: f64::NAN,
+            value: config.init_cash(),
+            flow_cash: 0.0,
+            flow_units: 0.0,
+            buys: 0,
+            sells: 0,
+            stats: ReturnStats::new(),
+            one_pass: OnePassVariance::default(),
+            zero_runs,
+        }
+    }
+
+    /// Processes `bar` with its signals, every rule literally; writes its return to
+    /// `returns[bar]` and returns the order filled, if any.
+    pub(crate) fn step(
+        &mut self,
+        bar: usize,
+        entry: bool,
+        exit: bool,
+        returns: &mut [f64],
+    ) -> Option<Order> {
+        // 4.1: the conflict cancels both; long only, no pyramiding.
+        let side = if entry && exit {
+            None
+        } else if self.position > 0.0 && exit {
+            Some(Side::Sell)
+        } else if self.position == 0.0 && entry {
+            Some(Side::Buy)
+        } else {
+            None
+        };
+        let close = self.close[bar];
+        let mut filled = None;
+        if let Some(side) = side {
+            // 4.2: kept even if the order does not fill.
+            if is_close(self.cash, 0.0) {
+                self.cash = 0.0;
+            }
+            if is_close(self.position, 0.0) {
+                self.position = 0.0;
+            }
+            // 4.3: a NaN close ignores the order; the signals decide again next bar.
+            if !close.is_nan() {
+                filled = match side {
+                    Side::Buy => self.buy(close),
+                    Side::Sell => self.sell(close),
+                };
+            }
+        }
+        if !close.is_nan() {
+            self.last_close = close;
+        }
+        let held = if self.position == 0.0 {
+            0.0
+        } else {
+            self.last_close * self.position
+        };
+        self.push_value(bar, self.book_cash + held, returns);
+        if self.variance == Variance::OnePass {
+            self.one_pass.merge_one(returns[bar]);
+        }
+        filled
+    }
+
+    #[inline]
+    fn push_value(&mut self, bar: usize, value: f64, returns: &mut [f64]) {
+        let r = get_return(self.value, value);
+        self.value = value;
+        returns[bar] = r;
+        self.stats.push(r);
+    }
+
+    /// 4.4: all the cash, the fee included in it.
+    fn buy(&mut self, price: f64) -> Option<Order> {
+        let cash = self.cash;
+        if cash == 0.0 {
+            return None;
+        }
+        let spendable = add(cash, -0.0) / (1.0 + self.fees);
+        let size = spendable / price;
+        let fees = cash - spendable;
+        if is_less(size, MIN_SIZE) {
+            return None;
+        }
+        self.cash = add(cash, -cash);
+        self.book_cash = add(self.book_cash, add(0.0, (-size) * price - fees));
+        self.position = add(self.position, size);
+        self.flow_units = add(self.flow_units, size);
+        self.flow_cash = add(self.flow_cash, -(size * price + fees));
+        self.buys += 1;
+        Some(Order {
+            side: Side::Buy,
+            size,
+            price,
+            fees,
+        })
+    }
+
+    /// 4.5: the whole position.
+    fn sell(&mut self, price: f64) -> Option<Order> {
+        let size = self.position;
+        if size == 0.0 || is_close(size, 0.0) || is_less(size, MIN_SIZE) {
+            return None;
+        }
+        let proceeds = size * price;
+        let fees = proceeds * self.fees + 0.0;
+        self.cash += add(proceeds, -fees);
+        self.book_cash = add(self.book_cash, add(0.0, proceeds - fees));
+        self.position = add(self.position, -size);
+        self.flow_units = add(self.flow_units, -size);
+        self.flow_cash = add(self.flow_cash, proceeds - fees);
+        self.sells += 1;
+        Some(Order {
+            side: Side::Sell,
+            size,
+            price,
+            fees,
+        })
+    }
+
+    /// Bars `bars` of a flat column without a buy signal: the value stays the cash, so every
+    /// return is `get_return(v, v)`, which is exactly 0.0 for the finite non-zero cash of every
+    /// real column; such returns change nothing but the count
+    /// ([`ReturnStats::push_zeros`]). Anything else is stepped.
+    fn flat_run(&mut self, bars: std::ops::Range<usize>, returns: &mut [f64]) {
+        if bars.is_empty() {
+            return;
+        }
+        let value = self.book_cash + 0.0;
+        let quiet = value == self.value && get_return(value, value) == 0.0;
+        if !quiet {
+            return self.step_run(bars, returns);
+        }
+        self.stats.push_zeros(bars.len());
+        self.zero_runs.push(bars.clone());
+        if self.variance == Variance::OnePass {
+            self.one_pass.merge_zeros(bars.len());
+        }
+        // `last_close` is not advanced: a flat column's value does not read it, and the total
+        // return reads the series' own last valid close.
+    }
+
+    /// Bars `bars` of a column holding a position, without a sell signal: the cash and the
+    /// position stay, the value follows the close.
+    ///
+    /// Where every close from the bar before the run is valid and every value positive, each
+    /// bar's value is `cash + close * position` (the forward fill has nothing to fill) and its
+    /// return `(value - previous) / previous` (`get_return`'s other cases do not arise):
+    /// independent bars, so the returns are computed in a loop the compiler vectorises,
+    /// divisions included. Only the accumulators are a chain. Anything else is stepped.
+    fn position_run(&mut self, bars: std::ops::Range<usize>, returns: &mut [f64]) {
+        if bars.is_empty() {
+            return;
+        }
+        let (cash, position) = (self.book_cash, self.position);
+        // A run follows the stepped bar that bought, or that did not sell: its value is the
+        // first bar's previous value, unless its close was NaN (then `regular` is false).
+        let Some(before_run) = bars.start.checked_sub(1) else {
+            return self.step_run(bars, returns);
+        };
+        let closes = &self.close[before_run..bars.end];
+        let mut regular = cash + closes[0] * position == self.value;
+        for ((r, &previous), &close) in returns[bars.clone()]
+            .iter_mut()
+            .zip(closes)
+            .zip(&closes[1..])
+        {
+            let before = cash + previous * position;
+            let value = cash + close * position;
+            *r = (value - before) / before;
+            // `&`, not `&&`: no branch, so the loop vectorises.
+            regular &= (before > 0.0) & r.is_finite();
+        }
+        if !regular {
+            return self.step_run(bars, returns);
+        }
+        self.stats.push_finite(&returns[bars.clone()]);
+        self.last_close = closes[closes.len() - 1];
+        self.value = cash + self.last_close * position;
+        if self.variance == Variance::OnePass {
+            self.one_pass.merge_finite_block(&returns[bars]);
+        }
+    }
+
+    /// Steps every bar of a run without an order attempt.
+    fn step_run(&mut self, bars: std::ops::Range<usize>, returns: &mut [f64]) {
+        for bar in bars {
+            // No attempt: whatever the signals, no order (a run ends before an attempt).
+            self.step(bar, false, false, returns);
+        }
+    }
+
+    /// The metrics after the last bar; `returns` holds every bar's return.
+    pub(crate) fn finish(&self, returns: &[f64], sqrt_annualisation: f64) -> ColumnMetrics {
+        let (sum, count) = (self.stats.sum, self.stats.count);
+        let sharpe = match self.variance {
+            Variance::Exact => {
+                sharpe_exact(returns, self.zero_runs, sum, count, sqrt_annualisation)
+            }
+            Variance::OnePass => self.one_pass.sharpe(sum, count, sqrt_annualisation),
+        };
+        let total_return = if self.buys + self.sells == 0 {
+            0.0
+        } else {
+            // `fclose[n - 1]`: orders filled, so some close is valid.
+            let last_close = self.close.iter().rev().find(|c| !c.is_nan()).copied();
+            let last_close = last_close.unwrap_or(f64::NAN);
+            (self.flow_cash + self.flow_units * last_close) / self.init_cash
+        };
+        let open = usize::from(self.position > 0.0);
+        ColumnMetrics {
+            sharpe,
+            total_return,
+            max_drawdown: self.stats.max_drawdown(self.close.len()),
+            trades: self.sells + open,
+            closed_trades: self.sells,
+        }
+    }
+}
+
+/// A worker's memory for simulating columns of `bars` bars, reused from column to column.
+#[derive(Debug)]
+pub(crate) struct ColumnScratch {
+    returns: Vec<f64>,
+    zero_runs: Vec<std::ops::Range<usize>>,
+}
+
+impl ColumnScratch {
+    pub(crate) fn new(bars: usize) -> Self {
+        ColumnScratch {
+            returns: vec![0.0; bars],
+            zero_runs: Vec::new(),
+        }
+    }
+}
+
+/// Simulates one column over `close` with the signals of `bands` and returns its metrics.
+pub(crate) fn simulate<B: Bands>(
+    close: &[f64],
+    bands: &B,
+    config: &BacktestConfig,
+    variance: Variance,
+    sqrt_annualisation: f64,
+    scratch: &mut ColumnScratch,
+) -> ColumnMetrics {
+    let bars = close.len();
+    let returns = &mut scratch.returns[..bars];
+    let mut sim = Simulation::new(close, config, variance, &mut scratch.zero_runs);
+    let warm_up = bands.first_signal(bars);
+    sim.flat_run(0..warm_up, returns);
+    let mut bar = warm_up;
+    while bar < bars {
+        // The signals of the bar that ends a run are known from the search.
+        let (attempt, entry, exit) = if sim.position == 0.0 {
+            let buy = bands.next_buy(bar, bars);
+            sim.flat_run(bar..buy, returns);
+            (buy, true, false)
+        } else if sim.position > 0.0 {
+            let sell = bands.next_sell(bar, bars);
+            sim.position_run(bar..sell, returns);
+            (sell, false, true)
+        } else {
+            // A NaN position (an overflowing order size): nothing is quiet, step every bar.
+            let (entry, exit) = bands.signals(bar);
+            (bar, entry, exit)
+        };
+        if attempt < bars {
+            sim.step(attempt, entry, exit, returns);
+        }
+        bar = attempt + 1;
+    }
+    sim.finish(returns, sqrt_annualisation)
+}

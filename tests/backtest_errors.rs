@@ -1,0 +1,199 @@
+//! One test per error of the backtest API, with its message; every check happens before any
+//! work starts.
+
+use std::time::Duration;
+
+use ta_sweep::{
+    annualisation_from_interval, backtest_trace, Backtest, BacktestConfig, Error, ParamGrid,
+    Prices, SuperTrendParams,
+};
+
+fn series() -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+    let close: Vec<f64> = (0..50).map(|i| 10.0 + (i as f64 * 0.3).sin()).collect();
+    let high = close.iter().map(|c| c + 0.2).collect();
+    let low = close.iter().map(|c| c - 0.2).collect();
+    (high, low, close)
+}
+
+#[test]
+fn invalid_fees() {
+    for fees in [-0.001, 1.0, 2.0, f64::INFINITY] {
+        let e = BacktestConfig::default().with_fees(fees).unwrap_err();
+        assert_eq!(e, Error::InvalidFees { fees });
+    }
+    let e = BacktestConfig::new(f64::NAN, 100.0, 365.0).unwrap_err();
+    assert!(matches!(e, Error::InvalidFees { fees } if fees.is_nan()));
+    assert_eq!(
+        Error::InvalidFees { fees: 1.5 }.to_string(),
+        "invalid fees 1.5: fees must be finite and in [0, 1)"
+    );
+    // The bounds that are valid.
+    assert!(BacktestConfig::default().with_fees(0.0).is_ok());
+    assert!(BacktestConfig::default().with_fees(0.999).is_ok());
+}
+
+#[test]
+fn invalid_init_cash() {
+    for init_cash in [0.0, -1.0, f64::INFINITY] {
+        let e = BacktestConfig::default()
+            .with_init_cash(init_cash)
+            .unwrap_err();
+        assert_eq!(e, Error::InvalidInitCash { init_cash });
+    }
+    assert!(matches!(
+        BacktestConfig::new(0.001, f64::NAN, 365.0).unwrap_err(),
+        Error::InvalidInitCash { init_cash } if init_cash.is_nan()
+    ));
+    assert_eq!(
+        Error::InvalidInitCash { init_cash: 0.0 }.to_string(),
+        "invalid initial cash 0: it must be finite and > 0"
+    );
+}
+
+#[test]
+fn invalid_annualisation() {
+    for annualisation in [0.0, -365.0, f64::INFINITY] {
+        let e = BacktestConfig::default()
+            .with_annualisation(annualisation)
+            .unwrap_err();
+        assert_eq!(e, Error::InvalidAnnualisation { annualisation });
+    }
+    assert_eq!(
+        Error::InvalidAnnualisation { annualisation: 0.0 }.to_string(),
+        "invalid annualisation factor 0: bars per year must be finite and > 0"
+    );
+}
+
+#[test]
+fn invalid_bar_interval() {
+    let e = annualisation_from_interval(Duration::ZERO).unwrap_err();
+    assert_eq!(
+        e,
+        Error::InvalidBarInterval {
+            interval: Duration::ZERO
+        }
+    );
+    assert_eq!(
+        BacktestConfig::default()
+            .with_bar_interval(Duration::ZERO)
+            .unwrap_err(),
+        e
+    );
+    assert_eq!(
+        e.to_string(),
+        "invalid bar interval 0ns: it must be longer than zero"
+    );
+    // A nanosecond is valid, however many bars a year that makes.
+    assert!(annualisation_from_interval(Duration::from_nanos(1)).is_ok());
+}
+
+#[test]
+fn invalid_close() {
+    let (high, low, mut close) = series();
+    let clean = close.clone();
+    close[5] = f64::NAN; // missing: valid
+    for bad in [0.0, -3.0, f64::INFINITY, f64::NEG_INFINITY] {
+        close[17] = bad;
+        let prices = Prices::from_symbols([
+            (&high[..], &low[..], &clean[..]),
+            (&high[..], &low[..], &close[..]),
+        ])
+        .unwrap();
+        let grid = ParamGrid::product(&[3], &[2.0]).unwrap();
+        let expected = Error::InvalidClose {
+            symbol: 1,
+            bar: 17,
+            close: bad,
+        };
+        let backtest = Backtest::new(&prices, &grid, BacktestConfig::default());
+        assert_eq!(backtest.run().unwrap_err(), expected);
+        assert_eq!(backtest.rolling(10, 5).unwrap_err(), expected);
+        let params = SuperTrendParams::new(3, 2.0).unwrap();
+        assert_eq!(
+            backtest_trace(&high, &low, &close, params, &BacktestConfig::default()).unwrap_err(),
+            Error::InvalidClose {
+                symbol: 0,
+                bar: 17,
+                close: bad
+            }
+        );
+    }
+    assert_eq!(
+        Error::InvalidClose {
+            symbol: 1,
+            bar: 17,
+            close: -3.0
+        }
+        .to_string(),
+        "symbol 1, bar 17: close -3 cannot be traded at; a close must be finite and > 0, or \
+         NaN for a missing bar"
+    );
+}
+
+#[test]
+fn invalid_window_len() {
+    let (high, low, close) = series();
+    let prices = Prices::single(&high, &low, &close).unwrap();
+    let grid = ParamGrid::product(&[3], &[2.0]).unwrap();
+    let backtest = Backtest::new(&prices, &grid, BacktestConfig::default());
+    for window_len in [0, 51] {
+        assert_eq!(
+            backtest.rolling(window_len, 1).unwrap_err(),
+            Error::InvalidWindowLen {
+                window_len,
+                bars: 50
+            }
+        );
+    }
+    assert_eq!(backtest.rolling(50, 1).unwrap().windows, vec![0..50]);
+    assert_eq!(
+        Error::InvalidWindowLen {
+            window_len: 51,
+            bars: 50
+        }
+        .to_string(),
+        "invalid window length 51: a window holds at least 1 bar and at most the 50 bars of the \
+         data"
+    );
+}
+
+#[test]
+fn invalid_window_step() {
+    let (high, low, close) = series();
+    let prices = Prices::single(&high, &low, &close).unwrap();
+    let grid = ParamGrid::product(&[3], &[2.0]).unwrap();
+    let backtest = Backtest::new(&prices, &grid, BacktestConfig::default());
+    assert_eq!(
+        backtest.rolling(10, 0).unwrap_err(),
+        Error::InvalidWindowStep { step: 0 }
+    );
+    assert_eq!(
+        Error::InvalidWindowStep { step: 0 }.to_string(),
+        "invalid window step 0: windows must advance by at least 1 bar"
+    );
+}
+
+#[test]
+fn length_mismatch_and_chunk_len_reach_the_caller() {
+    let (high, low, close) = series();
+    let params = SuperTrendParams::new(3, 2.0).unwrap();
+    assert_eq!(
+        backtest_trace(&high[1..], &low, &close, params, &BacktestConfig::default()).unwrap_err(),
+        Error::LengthMismatch {
+            high: 49,
+            low: 50,
+            close: 50
+        }
+    );
+    let prices = Prices::single(&high, &low, &close).unwrap();
+    let grid = ParamGrid::product(&[3], &[2.0]).unwrap();
+    let backtest = Backtest::new(&prices, &grid, BacktestConfig::default()).chunk_len(0);
+    assert_eq!(
+        backtest.run().unwrap_err(),
+        Error::InvalidChunkLen { chunk_len: 0 }
+    );
+    assert_eq!(
+        backtest.rolling(10, 10).unwrap_err(),
+        Error::InvalidChunkLen { chunk_len: 0 }
+    );
+}
