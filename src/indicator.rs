@@ -6,6 +6,7 @@ use crate::kernel::atr::{wilder_atr_unchecked, SeededAtr, WilderAtr};
 use crate::kernel::lanes::{bands_lanes_into, BandRules, LANES};
 use crate::kernel::series::seeded_atr_into;
 use crate::kernel::supertrend::{midpoint, AtrState, BandState, OutputColumns, SuperTrendState};
+use crate::kernel::true_range::true_range_unchecked;
 use crate::kernel::variant::Variant;
 use crate::params::SuperTrendParams;
 use crate::prices::SymbolPrices;
@@ -49,13 +50,21 @@ impl SweepKernel for SuperTrendKernel {
 
     fn share(&self, prices: &SymbolPrices<'_>) -> SymbolSeries {
         let (high, low, close) = (&prices.high[..], &prices.low[..], &prices.close[..]);
-        let prev_closes = std::iter::once(f64::NAN).chain(close.iter().copied());
-        let true_range = high
-            .iter()
-            .zip(low)
-            .zip(prev_closes)
-            .map(|((&h, &l), pc)| self.variant.true_range(h, l, pc))
-            .collect();
+        // One loop per variant, each with its formula inlined: a match per bar would keep the
+        // default's loop from vectorising.
+        let true_range = match self.variant {
+            Variant::Vectorbt => {
+                let mut true_range = vec![0.0; high.len()];
+                true_range_unchecked(high, low, close, &mut true_range);
+                true_range
+            }
+            Variant::TradingView => true_ranges(high, low, close, |h, l, pc| {
+                Variant::TradingView.true_range(h, l, pc)
+            }),
+            Variant::TaLib => true_ranges(high, low, close, |h, l, pc| {
+                Variant::TaLib.true_range(h, l, pc)
+            }),
+        };
         let mid = high
             .iter()
             .zip(low)
@@ -136,4 +145,19 @@ impl SweepKernel for SuperTrendKernel {
             }
         }
     }
+}
+
+/// `true_range(high, low, previous close)` of every bar, with a NaN previous close at bar 0.
+fn true_ranges(
+    high: &[f64],
+    low: &[f64],
+    close: &[f64],
+    true_range: impl Fn(f64, f64, f64) -> f64,
+) -> Vec<f64> {
+    let prev_closes = std::iter::once(f64::NAN).chain(close.iter().copied());
+    high.iter()
+        .zip(low)
+        .zip(prev_closes)
+        .map(|((&h, &l), pc)| true_range(h, l, pc))
+        .collect()
 }
