@@ -367,6 +367,27 @@ fn results_do_not_depend_on_threads_or_chunk_length() {
     }
 }
 
+/// A sale whose proceeds overflow leaves the cash NaN, and the next buy a NaN position: that
+/// buy fills, but opens no trade (PIPELINE.md 6.4 counts a position `> 0`), so there the
+/// trades are not the buys. Found by the `backtest_api` fuzz target.
+#[test]
+fn a_buy_after_an_overflowing_sale_opens_no_trade() {
+    let close = [1.0, 1.0, 2.0, 3.0, 4.0, 5.0, 1.0, 1e10, 2e10, 3e10, 4e10];
+    let config = BacktestConfig::new(0.001, 1e300, 365.0).unwrap();
+    let params = SuperTrendParams::new(1, 0.0).unwrap();
+    let trace = backtest_trace(&close, &close, &close, params, &config).unwrap();
+    let sides: Vec<Side> = trace.orders.iter().flatten().map(|o| o.side).collect();
+    assert_eq!(sides, [Side::Buy, Side::Sell, Side::Buy]);
+    assert!(trace.cash[7].is_nan() && trace.position[10].is_nan());
+    assert_eq!((trace.metrics.trades, trace.metrics.closed_trades), (1, 1));
+    let naive = naive_backtest(&close, &close, &close, 1, 0.0, costs_of(&config));
+    assert_metrics("trace", &naive.metrics, &trace.metrics);
+    let prices = Prices::single(&close, &close, &close).unwrap();
+    let grid = ParamGrid::pairs(&[(1, 0.0)]).unwrap();
+    let run = Backtest::new(&prices, &grid, config).run().unwrap();
+    assert!(same_metrics(&run.metrics, &[trace.metrics]));
+}
+
 /// The edge cases of PIPELINE.md 6.5: no bar, one bar, no trade.
 #[test]
 fn edge_cases_match_the_reference_table() {

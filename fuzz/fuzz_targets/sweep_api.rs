@@ -3,80 +3,27 @@
 //! panics, and where it succeeds, spot-checked columns equal `ta_sweep::supertrend`.
 #![no_main]
 
-use std::sync::OnceLock;
-
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use ndarray::{Array2, ShapeBuilder};
 use ta_sweep::{
-    supertrend, Error, Output, OutputSet, ParamGrid, Prices, SuperTrendParams, Sweep, SweepBuffers,
+    supertrend, Error, Output, OutputSet, Prices, SuperTrendParams, Sweep, SweepBuffers,
     SweepOutput, SweepState, Variant,
 };
 
+mod common;
+use common::{pool, split, Bar, Grid, Price, MAX_BARS};
+
 /// Bounds that keep one execution well under a millisecond.
 const MAX_SYMBOLS: usize = 4;
-const MAX_BARS: usize = 64;
 const MAX_VALUES: usize = 8;
-
-/// A price: usually one a market could print, sometimes any bits at all.
-#[derive(Debug, Clone, Copy, Arbitrary)]
-enum Price {
-    Cents(i32),
-    Near(u8),
-    Bits(f64),
-}
-
-impl Price {
-    fn value(self) -> f64 {
-        match self {
-            Price::Cents(c) => f64::from(c) / 100.0,
-            Price::Near(k) => 100.0 + f64::from(k) / 16.0,
-            Price::Bits(x) => x,
-        }
-    }
-}
-
-/// A period: usually small, sometimes any `usize` (0 and `usize::MAX` included).
-#[derive(Debug, Clone, Copy, Arbitrary)]
-enum Period {
-    Small(u8),
-    Any(usize),
-}
-
-impl Period {
-    fn value(self) -> usize {
-        match self {
-            Period::Small(p) => usize::from(p % 32),
-            Period::Any(p) => p,
-        }
-    }
-}
-
-/// A multiplier: usually tenths, sometimes any bits (NaN, infinite, negative included).
-#[derive(Debug, Clone, Copy, Arbitrary)]
-enum Multiplier {
-    Tenths(u8),
-    Bits(f64),
-}
-
-impl Multiplier {
-    fn value(self) -> f64 {
-        match self {
-            Multiplier::Tenths(k) => f64::from(k) / 10.0,
-            Multiplier::Bits(x) => x,
-        }
-    }
-}
 
 #[derive(Debug, Arbitrary)]
 struct Input {
     symbols: Vec<Vec<(Price, Price, Price)>>,
     /// Cut each symbol to this many bars (so lengths usually agree), or keep them as drawn.
     bars: Option<u8>,
-    periods: Vec<Period>,
-    multipliers: Vec<Multiplier>,
-    /// A pair grid instead of the product, when present.
-    pairs: Option<Vec<(Period, Multiplier)>>,
+    grid: Grid,
     chunk_len: Option<usize>,
     variant: u8,
     threads: u8,
@@ -88,21 +35,6 @@ struct Input {
     updates: Vec<(Vec<f64>, Vec<f64>, Vec<f64>)>,
 }
 
-fn pool(threads: u8) -> &'static rayon::ThreadPool {
-    static POOLS: OnceLock<Vec<rayon::ThreadPool>> = OnceLock::new();
-    let pools = POOLS.get_or_init(|| {
-        (1..=3)
-            .map(|n| {
-                rayon::ThreadPoolBuilder::new()
-                    .num_threads(n)
-                    .build()
-                    .unwrap()
-            })
-            .collect()
-    });
-    &pools[usize::from(threads) % pools.len()]
-}
-
 fn same_bits(a: &[f64], b: impl IntoIterator<Item = f64>) -> bool {
     let b: Vec<f64> = b.into_iter().collect();
     a.len() == b.len()
@@ -112,19 +44,18 @@ fn same_bits(a: &[f64], b: impl IntoIterator<Item = f64>) -> bool {
 }
 
 /// The first and last columns of `out` against the single-series kernel.
-fn spot_check(out: &SweepOutput, data: &[Vec<(f64, f64, f64)>], variant: Variant) {
+fn spot_check(out: &SweepOutput, data: &[Vec<Bar>], variant: Variant) {
     let columns = out.columns.len();
     for j in [0, columns.saturating_sub(1)]
         .into_iter()
         .filter(|&j| j < columns)
     {
         let key = out.columns.key(j).unwrap();
-        let series = &data[key.symbol];
-        let pick = |f: fn(&(f64, f64, f64)) -> f64| series.iter().map(f).collect::<Vec<_>>();
+        let [high, low, close] = split(&data[key.symbol]);
         let params = SuperTrendParams::new(key.period, key.multiplier)
             .unwrap()
             .with_variant(variant);
-        let reference = supertrend(&pick(|b| b.0), &pick(|b| b.1), &pick(|b| b.2), params).unwrap();
+        let reference = supertrend(&high, &low, &close, params).unwrap();
         if let Some(a) = &out.supert {
             assert!(
                 same_bits(&reference.supert, a.column(j).iter().copied()),
@@ -150,31 +81,9 @@ fn spot_check(out: &SweepOutput, data: &[Vec<(f64, f64, f64)>], variant: Variant
 }
 
 fuzz_target!(|input: Input| {
-    let mut data: Vec<Vec<(f64, f64, f64)>> = input
-        .symbols
-        .iter()
-        .take(MAX_SYMBOLS)
-        .map(|s| {
-            s.iter()
-                .map(|b| (b.0.value(), b.1.value(), b.2.value()))
-                .collect()
-        })
-        .collect();
     // Usually every symbol cut to the same length; otherwise as drawn (a length error).
-    let shortest = data.iter().map(Vec::len).min().unwrap_or(0);
-    let bars = input.bars.map_or(MAX_BARS, |b| {
-        (usize::from(b) % (MAX_BARS + 1)).min(shortest)
-    });
-    for series in &mut data {
-        series.truncate(bars);
-    }
-    let pick = |s: &Vec<(f64, f64, f64)>, f: fn(&(f64, f64, f64)) -> f64| {
-        s.iter().map(f).collect::<Vec<f64>>()
-    };
-    let columns: Vec<[Vec<f64>; 3]> = data
-        .iter()
-        .map(|s| [pick(s, |b| b.0), pick(s, |b| b.1), pick(s, |b| b.2)])
-        .collect();
+    let data = common::symbols(&input.symbols, MAX_SYMBOLS, input.bars);
+    let columns: Vec<[Vec<f64>; 3]> = data.iter().map(|s| split(s)).collect();
     let prices =
         match Prices::from_symbols(columns.iter().map(|[h, l, c]| (&h[..], &l[..], &c[..]))) {
             Ok(prices) => prices,
@@ -182,38 +91,8 @@ fuzz_target!(|input: Input| {
             Err(e) => panic!("Prices::from_symbols: undocumented {e:?}"),
         };
 
-    let periods: Vec<usize> = input
-        .periods
-        .iter()
-        .take(MAX_VALUES)
-        .map(|p| p.value())
-        .collect();
-    let multipliers: Vec<f64> = input
-        .multipliers
-        .iter()
-        .take(MAX_VALUES)
-        .map(|m| m.value())
-        .collect();
-    let grid = match &input.pairs {
-        Some(pairs) => {
-            let pairs: Vec<(usize, f64)> = pairs
-                .iter()
-                .take(2 * MAX_VALUES)
-                .map(|(p, m)| (p.value(), m.value()))
-                .collect();
-            ParamGrid::pairs(&pairs)
-        }
-        None => ParamGrid::product(&periods, &multipliers),
-    };
-    let grid = match grid {
-        Ok(grid) => grid,
-        Err(
-            Error::EmptyGrid
-            | Error::InvalidPeriod { .. }
-            | Error::InvalidMultiplier { .. }
-            | Error::DuplicateParams { .. },
-        ) => return,
-        Err(e) => panic!("ParamGrid: undocumented {e:?}"),
+    let Some(grid) = input.grid.build(MAX_VALUES) else {
+        return;
     };
 
     let outputs: OutputSet = Output::ALL

@@ -23,7 +23,10 @@ pub struct ColumnMetrics {
     /// The deepest fall of the value from its running peak, as a fraction `<= 0`
     /// (`-0.25` is a 25 % drawdown); `0.0` if the value never fell, NaN without bars.
     pub max_drawdown: f64,
-    /// The number of trades, a position still open at the end included (so the number of buys).
+    /// The number of trades: the closed ones, plus one for a position still open (`> 0`) at the
+    /// end. So the number of buys, but for columns whose orders overflow: a sale whose
+    /// proceeds overflow leaves the cash NaN, and a buy from it fills a NaN position, which is
+    /// no open trade.
     pub trades: usize,
     /// The number of closed trades (sells).
     pub closed_trades: usize,
