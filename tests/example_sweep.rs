@@ -6,9 +6,9 @@ mod common;
 mod example_common;
 
 use std::io::Read;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::process::Output;
+
+use common::examples::{bundled_file, TempFile};
 
 use example_common::list::{parse_multipliers, parse_periods, MAX_VALUES};
 use example_common::ohlc::{read_ohlc, read_ohlc_from, CsvError, CsvErrorKind, Ohlc};
@@ -19,83 +19,8 @@ use ta_sweep::{fraction_range, ParamGrid, Prices, Sweep};
 // Running the example
 // ---------------------------------------------------------------------------------------------
 
-/// The example binary that `cargo test` built next to this test's directory.
-///
-/// `cargo test --test example_sweep` alone does not build examples, so the binary may be
-/// missing or older than the code it should test: both fail here rather than test stale code.
-fn example_binary() -> PathBuf {
-    let exe = std::env::current_exe().expect("the test's own path");
-    // target/<profile>/deps/example_sweep-<hash> -> target/<profile>/examples/sweep
-    let profile_dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("the test runs from target/<profile>/deps");
-    let binary = profile_dir
-        .join("examples")
-        .join(format!("sweep{}", std::env::consts::EXE_SUFFIX));
-    let rebuild =
-        "run the whole `cargo test`, which builds the examples, or `cargo build --example sweep`";
-    let built = std::fs::metadata(&binary)
-        .and_then(|m| m.modified())
-        .unwrap_or_else(|_| panic!("{} does not exist: {rebuild}", binary.display()));
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    for dir in ["src", "examples"] {
-        if let Some(newer) = newer_rust_file(&root.join(dir), built) {
-            panic!(
-                "{} is older than {}: {rebuild}",
-                binary.display(),
-                newer.display()
-            );
-        }
-    }
-    binary
-}
-
-/// A `.rs` file under `dir` modified after `time`, if any.
-fn newer_rust_file(dir: &Path, time: std::time::SystemTime) -> Option<PathBuf> {
-    std::fs::read_dir(dir).ok()?.flatten().find_map(|entry| {
-        let path = entry.path();
-        let metadata = entry.metadata().ok()?;
-        if metadata.is_dir() {
-            newer_rust_file(&path, time)
-        } else {
-            let newer = path.extension()? == "rs" && metadata.modified().ok()? > time;
-            newer.then_some(path)
-        }
-    })
-}
-
-fn data_file(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("examples/data")
-        .join(name)
-}
-
-/// A file in the temporary directory, removed when dropped (also when a test fails).
-struct TempFile(PathBuf);
-
-impl TempFile {
-    fn new(label: &str) -> Self {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        TempFile(std::env::temp_dir().join(format!(
-            "ta_sweep_example_{}_{n}_{label}",
-            std::process::id()
-        )))
-    }
-}
-
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
-}
-
 fn run_example(args: &[&std::ffi::OsStr]) -> Output {
-    Command::new(example_binary())
-        .args(args)
-        .output()
-        .expect("the example starts")
+    common::examples::run_example("sweep", args)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -105,7 +30,10 @@ fn run_example(args: &[&std::ffi::OsStr]) -> Output {
 #[test]
 fn csv_output_equals_the_library_bit_for_bit() {
     let out_file = TempFile::new("out.csv");
-    let (msft, ibm) = (data_file("MSFT_bokeh.csv"), data_file("IBM_bokeh.csv"));
+    let (msft, ibm) = (
+        bundled_file("MSFT_bokeh.csv"),
+        bundled_file("IBM_bokeh.csv"),
+    );
     let output = run_example(&[
         "--csv".as_ref(),
         msft.as_os_str(),
@@ -526,7 +454,7 @@ fn loader_reports_a_missing_file_by_name() {
 #[test]
 fn loader_reads_the_bundled_files() {
     for name in ["MSFT_bokeh.csv", "IBM_bokeh.csv"] {
-        let ohlc = read_ohlc(&data_file(name)).unwrap();
+        let ohlc = read_ohlc(&bundled_file(name)).unwrap();
         assert_eq!(
             (ohlc.high.len(), ohlc.low.len(), ohlc.bars()),
             (3270, 3270, 3270)
