@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::output::Output;
+use crate::schema::Dtype;
 
 /// A specialised `Result` whose error is this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -47,15 +47,81 @@ pub enum Error {
         /// The length it had.
         actual: usize,
     },
-    /// A parameter grid with no combination.
+    /// A parameter grid with no combination: an axis without values, no tuple, or a filter
+    /// that kept nothing.
     EmptyGrid,
-    /// A (period, multiplier) combination appears twice in a grid, so two columns would have
-    /// the same key. For a product grid, a period or a multiplier was listed twice.
+    /// A combination appears twice in a grid, so two columns would have the same key. For a
+    /// product or combinations grid, a value was listed twice on one axis.
     DuplicateParams {
-        /// The repeated combination's period.
-        period: usize,
-        /// The repeated combination's multiplier.
-        multiplier: f64,
+        /// The repeated combination's label, such as `p7_m3` or `fast5_slow20`.
+        params: String,
+    },
+    /// A combinations grid of `r` axes over fewer than `r` values, which has no combination.
+    TooFewValues {
+        /// The number of values given.
+        values: usize,
+        /// The number of values each combination takes.
+        needed: usize,
+    },
+    /// A grid was given a different number of axis names than its rows have values.
+    AxisNames {
+        /// The number of values per row.
+        expected: usize,
+        /// The number of names given.
+        actual: usize,
+    },
+    /// A grid row has more values than a grid can hold.
+    TooManyAxes {
+        /// The number of values per row.
+        axes: usize,
+        /// The most a grid holds.
+        max: usize,
+    },
+    /// A moving-average window of 0. Every window must be at least 1.
+    InvalidWindow {
+        /// The window that was passed.
+        window: usize,
+    },
+    /// An indicator rejected a combination of parameters (the check of a user's indicator).
+    InvalidParams {
+        /// The combination's label.
+        params: String,
+        /// Why it was rejected.
+        reason: String,
+    },
+    /// An output name that the indicator does not have.
+    UnknownOutput {
+        /// The name that was given.
+        name: String,
+        /// The indicator's outputs, comma-separated.
+        available: String,
+    },
+    /// An output used as another element type than the indicator's schema gives it.
+    OutputType {
+        /// The output.
+        name: String,
+        /// The type it was used as.
+        expected: Dtype,
+        /// Its type in the schema.
+        actual: Dtype,
+    },
+    /// An indicator declares more outputs than a sweep can hold.
+    TooManyOutputs {
+        /// The number of outputs declared.
+        outputs: usize,
+        /// The most a sweep holds.
+        max: usize,
+    },
+    /// An output selected, or given a buffer, twice.
+    DuplicateOutput {
+        /// The output.
+        name: String,
+    },
+    /// The indicator needs a price series that the input does not have (prices built from
+    /// closes alone have no high and low).
+    MissingPrices {
+        /// The missing series: `"high"` or `"low"`.
+        input: &'static str,
     },
     /// The high, low and close arrays of a multi-symbol input do not have the same
     /// (bars, symbols) shape.
@@ -109,7 +175,7 @@ pub enum Error {
     /// A caller-provided output array does not have the shape (bars, columns).
     OutputShape {
         /// Which output.
-        output: Output,
+        output: String,
         /// The shape it must have: (bars, columns).
         expected: (usize, usize),
         /// The shape it had.
@@ -119,7 +185,7 @@ pub enum Error {
     /// its columns are not slices that workers can fill independently.
     OutputLayout {
         /// Which output.
-        output: Output,
+        output: String,
         /// The array's strides, in elements.
         strides: (isize, isize),
     },
@@ -176,6 +242,16 @@ pub enum Error {
         /// The requested step.
         step: usize,
     },
+    /// A moving-average kind name that is neither `simple` nor `exponential`.
+    UnknownMaKind {
+        /// The name that was given.
+        name: String,
+    },
+    /// A signal threshold that is NaN.
+    InvalidLevel {
+        /// The level that was passed.
+        level: f64,
+    },
 }
 
 impl fmt::Display for Error {
@@ -203,10 +279,54 @@ impl fmt::Display for Error {
                 f,
                 "output `{output}` has length {actual}, but the input has {expected} bars"
             ),
-            Error::EmptyGrid => f.write_str("the parameter grid is empty: give at least one period and one multiplier"),
-            Error::DuplicateParams { period, multiplier } => write!(
+            Error::EmptyGrid => f.write_str(
+                "the parameter grid is empty: give at least one value on every axis and keep at \
+                 least one combination",
+            ),
+            Error::DuplicateParams { ref params } => {
+                write!(f, "the combination {params} appears twice in the grid")
+            }
+            Error::TooFewValues { values, needed } => write!(
                 f,
-                "the combination (period {period}, multiplier {multiplier}) appears twice in the grid"
+                "{values} values have no combination of {needed}: give at least {needed} values"
+            ),
+            Error::AxisNames { expected, actual } => write!(
+                f,
+                "{actual} axis names for grid rows of {expected} values: name every axis once"
+            ),
+            Error::TooManyAxes { axes, max } => {
+                write!(f, "grid rows of {axes} values: a grid holds at most {max}")
+            }
+            Error::InvalidWindow { window } => write!(
+                f,
+                "invalid window {window}: a moving-average window must be at least 1"
+            ),
+            Error::InvalidParams {
+                ref params,
+                ref reason,
+            } => write!(f, "invalid parameters {params}: {reason}"),
+            Error::UnknownOutput {
+                ref name,
+                ref available,
+            } => write!(
+                f,
+                "unknown output `{name}`: the indicator's outputs are {available}"
+            ),
+            Error::OutputType {
+                ref name,
+                expected,
+                actual,
+            } => write!(f, "output `{name}` is {actual}, not {expected}"),
+            Error::TooManyOutputs { outputs, max } => write!(
+                f,
+                "the indicator declares {outputs} outputs, more than the {max} a sweep holds"
+            ),
+            Error::DuplicateOutput { ref name } => {
+                write!(f, "output `{name}` is given twice")
+            }
+            Error::MissingPrices { input } => write!(
+                f,
+                "the indicator needs `{input}` prices, but the input has closes only"
             ),
             Error::PriceShape { high, low, close } => write!(
                 f,
@@ -246,14 +366,17 @@ impl fmt::Display for Error {
                 )
             }
             Error::OutputShape {
-                output,
+                ref output,
                 expected,
                 actual,
             } => write!(
                 f,
                 "output `{output}` has shape {actual:?}, but the sweep needs (bars, columns) = {expected:?}"
             ),
-            Error::OutputLayout { output, strides } => write!(
+            Error::OutputLayout {
+                ref output,
+                strides,
+            } => write!(
                 f,
                 "output `{output}` is not a contiguous column-major array (strides {strides:?}); \
                  allocate it with `Array2::zeros((bars, columns).f())`"
@@ -292,6 +415,13 @@ impl fmt::Display for Error {
             ),
             Error::InvalidWindowStep { step } => {
                 write!(f, "invalid window step {step}: windows must advance by at least 1 bar")
+            }
+            Error::UnknownMaKind { ref name } => write!(
+                f,
+                "unknown moving-average kind `{name}`: expected simple or exponential"
+            ),
+            Error::InvalidLevel { level } => {
+                write!(f, "invalid signal level {level}: a level must not be NaN")
             }
         }
     }

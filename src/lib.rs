@@ -1,8 +1,10 @@
-//! SuperTrend over whole parameter grids and many symbols, bit-exact and fast.
+//! Technical indicators over whole parameter grids and many symbols, bit-exact and fast, with
+//! a fused backtest of every combination.
 //!
-//! `ta_sweep` computes the SuperTrend indicator exactly as its reference definition (the
-//! one-pass SuperTrend of the vectorbt "SuperFast SuperTrend" tutorial, with pandas' Wilder ATR)
-//! prescribes, to the last bit, so a sweep can be trusted against other tools.
+//! `ta_sweep` computes SuperTrend (the one-pass SuperTrend of the vectorbt "SuperFast
+//! SuperTrend" tutorial, with pandas' Wilder ATR, and TradingView's and TA-Lib's definitions),
+//! vectorbt's moving averages and any indicator you write, exactly as their reference
+//! definitions prescribe, to the last bit, so a sweep can be trusted against other tools.
 //!
 //! # Example
 //! ```
@@ -27,7 +29,7 @@
 //! # Sweeping a grid
 //! ```
 //! use ndarray::Array2;
-//! use ta_sweep::{ParamGrid, Prices, Sweep};
+//! use ta_sweep::{supertrend, ColumnKey, Prices, SuperTrend, Sweep};
 //!
 //! // 1,000 bars of 2 symbols, as (bars, symbols) arrays.
 //! let close = Array2::from_shape_fn((1000, 2), |(i, s)| 100.0 + (i as f64 * 0.05 + s as f64).sin());
@@ -35,44 +37,77 @@
 //! let prices = Prices::from_arrays(&high, &low, &close)?;
 //!
 //! // Periods 4..=19 x multipliers 2.0..=4.0 step 0.1: 336 combinations, 672 columns.
-//! let out = Sweep::new(&prices, &ParamGrid::tutorial()).run()?;
-//! let supert = out.supert.as_ref().unwrap();
-//! assert_eq!(supert.dim(), (1000, 672));
-//! let key = out.columns.key(25).unwrap();
-//! assert_eq!((key.period, key.multiplier, key.symbol), (4, 3.2, 1));
+//! let grid = supertrend::tutorial_grid();
+//! let out = Sweep::new(SuperTrend::default(), &prices, &grid).run()?;
+//! assert_eq!(out.supert().unwrap().dim(), (1000, 672));
+//! assert_eq!(out.columns.key(25).unwrap(), ColumnKey::new((4, 3.2), 1));
+//! assert_eq!(out.columns.label(25).unwrap(), "p4_m3.2_c1");
+//! # Ok::<(), ta_sweep::Error>(())
+//! ```
+//!
+//! # The open factory
+//! Any indicator sweeps the same way: it implements [`Indicator`] (what it shares per symbol
+//! and per group of columns, how many columns it computes per call, its named, typed
+//! outputs), or wraps a per-column function in an [`FnIndicator`]. [`Ma`] is the second
+//! built-in, [`Pair`] runs two indicators as one, and [`Grid`] builds products, tuples and
+//! combinations of any parameters. The backtest takes any [`Strategy`]: an indicator and a
+//! [`SignalRule`](backtest::SignalRule) over its outputs. vectorbt's dual moving-average
+//! sweep:
+//! ```
+//! use ta_sweep::{Backtest, BacktestConfig, Grid, MaCrossover, Prices};
+//!
+//! let close: Vec<f64> = (0..1500).map(|i| 100.0 + (i as f64 * 0.01).sin() * 20.0).collect();
+//! let prices = Prices::from_close_series([&close[..]])?;
+//! let windows: Vec<usize> = (2..=100).collect();
+//! let grid = Grid::combinations(&["fast", "slow"], &windows)?; // 4,851 (fast, slow) pairs
+//! let out = Backtest::new(MaCrossover::simple(), &prices, &grid, BacktestConfig::default()).run()?;
+//! let (key, best) = out.columns.keys().zip(&out.metrics)
+//!     .filter(|(_, m)| m.sharpe.is_finite())
+//!     .max_by(|a, b| a.1.sharpe.total_cmp(&b.1.sharpe))
+//!     .unwrap();
+//! println!("fast {} slow {}: Sharpe {:.2}", key.params.0, key.params.1, best.sharpe);
 //! # Ok::<(), ta_sweep::Error>(())
 //! ```
 //!
 //! # Map of the crate
-//! - One series: [`supertrend`] (allocating), [`supertrend_into`] (into caller slices), and
-//!   [`SuperTrendState`] (one bar at a time, for live data), all equal bit for bit.
-//! - The layers they are built from, public because they are useful on their own:
-//!   [`true_range`], [`true_range_into`], [`WilderAtr`], [`wilder_atr_into`].
-//! - Grids: [`SuperTrendParams`] (one validated pair), [`ParamGrid`] (a product or explicit
-//!   pairs), [`fraction_range`] (drift-free multiplier axes), [`SweepColumns`] and
-//!   [`ColumnKey`] (which column holds what).
-//! - The factory: [`Prices`] (one or many symbols), [`Sweep`] (configure and run),
-//!   [`SweepOutput`] (the matrices), [`SweepBuffers`] and [`output_matrix`] (caller-owned
-//!   matrices), [`Sweep::reduce`] and [`ColumnView`] (one value per column, nothing
-//!   materialised), [`SweepState`] (a whole grid, bar by bar), [`Output`] and [`OutputSet`]
-//!   (which outputs).
-//! - Backtests: [`Backtest`] scores every column of a sweep (SuperTrend, long-only signals, a
-//!   simulation with fees, the metrics) without materialising it, one [`ColumnMetrics`] row
-//!   per column in a [`BacktestOutput`], or per window and column with
-//!   [`Backtest::rolling`] ([`RollingOutput`]); [`BacktestConfig`] and
-//!   [`annualisation_from_interval`] (costs and annualisation), [`Variance`] (exact or one
-//!   pass), and [`backtest_trace`] ([`BacktestTrace`], [`Order`], [`Side`]): one combination
-//!   bar by bar.
-//! - [`Variant`]: the default, TradingView's or TA-Lib's definition of SuperTrend.
+//! - [`supertrend`] (the module): one series ([`supertrend()`], [`supertrend_into`],
+//!   [`SuperTrendState`], all equal bit for bit), the layers they are built from
+//!   ([`true_range()`], [`WilderAtr`], [`wilder_atr_into`]), the [`SuperTrend`] indicator and its
+//!   grids ([`supertrend::grid`], [`supertrend::tutorial_grid`]); [`Variant`] picks the
+//!   definition.
+//! - [`ma`]: simple and exponential moving averages, one series and the [`Ma`] indicator.
+//! - [`atr`]: the average true range as an indicator of its own.
+//! - [`grid`]: [`Grid`] (products, tuples, combinations, filters), [`Row`],
+//!   [`fraction_range`]; [`Columns`] and [`ColumnKey`] say which column holds what.
+//! - [`factory`]: the [`Indicator`] and [`Streaming`] contracts, [`Sweep`] (configure and
+//!   run), [`SweepOutput`] (the matrices), [`SweepBuffers`] and [`output_matrix`]
+//!   (caller-owned matrices), [`Sweep::reduce`] and [`ColumnView`] (one value per column,
+//!   nothing materialised), [`SweepState`] (a whole grid, bar by bar), [`Pair`],
+//!   [`FnIndicator`], [`OutputSet`].
+//! - [`schema`]: output names and element types ([`OutputSpec`], [`Dtype`], [`Element`]).
+//! - [`Prices`]: one or many symbols, with high, low and close or closes alone.
+//! - [`backtest`]: [`Backtest`] scores every column of a strategy's sweep (the indicator, its
+//!   signals, a simulation with fees, the metrics) without materialising it, one
+//!   [`ColumnMetrics`] row per column in a [`BacktestOutput`], or per window and column with
+//!   [`Backtest::rolling`]; the rules [`SuperTrendSignals`](backtest::SuperTrendSignals),
+//!   [`Crossover`](backtest::Crossover) and [`Threshold`](backtest::Threshold);
+//!   [`BacktestConfig`] and [`annualisation_from_interval`] (costs and annualisation),
+//!   [`Variance`], and [`backtest::trace`] / [`backtest_trace`] (one column bar by bar).
 //! - [`Error`]: everything that can go wrong, with the offending values.
+//!
+//! The definitions every result reproduces bit for bit are in the crate's `docs/` folder:
+//! `SEMANTICS.md` (SuperTrend), `VARIANTS.md` (TradingView and TA-Lib), `PIPELINE.md` (the
+//! backtest) and `STRATEGIES.md` (moving averages and crossovers); the same text is in the
+//! [`specs`] module of these docs.
 //!
 //! # Column layout
 //! A sweep's outputs are `Array2`s of shape (bars, columns) in column-major (Fortran) order:
 //! column `j` is one contiguous slice, and `.t()` is a free view with one row per column.
-//! Columns are ordered period slowest, then multiplier, then symbol fastest:
-//! `column = (p_idx * n_multipliers + m_idx) * n_symbols + s_idx` for a product grid. So the
-//! columns of one period are adjacent and share its ATR. [`SweepColumns`] maps columns to
-//! [`ColumnKey`]s and back.
+//! Columns are ordered by grid row, then symbol fastest: `column = row * n_symbols + s_idx`;
+//! a product grid's first axis varies slowest, so for SuperTrend
+//! `column = (p_idx * n_multipliers + m_idx) * n_symbols + s_idx`, and the columns of one
+//! period are adjacent and share its ATR. [`Columns`] maps columns to [`ColumnKey`]s and
+//! labels (`p7_m3_c0`, `fast5_slow20_c1`) and back.
 //!
 //! # Parallelism and pools
 //! A sweep cuts its columns into chunks (a few per physical core by default, see
@@ -80,19 +115,20 @@
 //! the call is made from. To choose the threads, build a `rayon::ThreadPool` and pass it with
 //! [`Sweep::pool`]; nothing global is ever changed. Every worker writes only its own columns
 //! of buffers allocated once before dispatch. Results are bit-identical for every thread
-//! count and chunk length, and equal to [`supertrend`] on each column alone.
+//! count and chunk length, and equal to the single-series kernels on each column alone.
 //!
 //! # Speed
-//! Work is shared before it is parallelised: a sweep computes the true range and midpoint once
-//! per symbol and the ATR once per (symbol, period); the band recursion of four multipliers of
-//! a period then runs in the lanes of one AVX2 vector, branch-free (the CPU is checked at run
-//! time, so a plain `cargo build --release` gets it; other CPUs take the scalar kernel, with
-//! the same bits). Fresh outputs are allocated untouched and advised onto huge pages, so the
-//! workers' first writes are cheap; [`Sweep::run_into`] reuses buffers and [`Sweep::reduce`]
-//! writes none. The README has the measured figures and the commands that reproduce them.
-//! `unsafe` is confined to the vector intrinsics' loads, stores and feature dispatch and to
-//! one `madvise` call, each with its invariant, and is covered by tests against the scalar
-//! kernel.
+//! Work is shared before it is parallelised: a SuperTrend sweep computes the true range and
+//! midpoint once per symbol and the ATR once per (symbol, period); the band recursion of four
+//! multipliers of a period then runs in the lanes of one AVX2 vector, branch-free (the CPU is
+//! checked at run time, so a plain `cargo build --release` gets it; other CPUs take the scalar
+//! kernel, with the same bits). A moving-average sweep computes one prefix sum per symbol for
+//! every window, and a crossover's fast average once per group. Fresh outputs are allocated
+//! untouched and advised onto huge pages, so the workers' first writes are cheap;
+//! [`Sweep::run_into`] reuses buffers and [`Sweep::reduce`] writes none. The README has the
+//! measured figures and the commands that reproduce them. `unsafe` is confined to the vector
+//! intrinsics' loads, stores and feature dispatch and to one `madvise` call, each with its
+//! invariant, and is covered by tests against the scalar kernel.
 //!
 //! # Outputs
 //! | output | meaning | type |
@@ -221,34 +257,51 @@
 #![deny(unsafe_code)]
 #![deny(clippy::undocumented_unsafe_blocks)]
 
-mod backtest;
+pub mod atr;
+pub mod backtest;
+mod columns;
 mod error;
-mod indicator;
+pub mod factory;
+pub mod grid;
 mod kernel;
-mod output;
-mod params;
+pub mod ma;
 mod prices;
-mod sweep;
+pub mod schema;
+pub mod supertrend;
 
 pub use crate::backtest::{
     annualisation_from_interval, backtest_trace, Backtest, BacktestConfig, BacktestOutput,
-    BacktestTrace, ColumnMetrics, Order, RollingOutput, Side, Variance,
+    BacktestTrace, ColumnMetrics, MaCrossover, Order, RollingOutput, Side, Strategy, Variance,
 };
+pub use crate::columns::{ColumnKey, Columns};
 pub use crate::error::{Error, Result};
-pub use crate::kernel::atr::{wilder_atr_into, WilderAtr};
-pub use crate::kernel::supertrend::{
-    supertrend, supertrend_into, SuperTrendBar, SuperTrendOutput, SuperTrendSlices, SuperTrendState,
+pub use crate::factory::{
+    output_matrix, Bar, BarOutputs, Column, ColumnView, FnIndicator, Indicator, OutputSet, Pair,
+    Progress, Streaming, Sweep, SweepBar, SweepBuffers, SweepOutput, SweepState,
 };
-pub use crate::kernel::true_range::{true_range, true_range_into};
-pub use crate::kernel::variant::Variant;
-pub use crate::output::{Output, OutputSet, SweepOutput};
-pub use crate::params::{fraction_range, ColumnKey, ParamGrid, SuperTrendParams, SweepColumns};
-pub use crate::prices::Prices;
-pub use crate::sweep::{
-    output_matrix, ColumnView, Progress, Sweep, SweepBar, SweepBuffers, SweepState,
+pub use crate::grid::{fraction_range, Grid, Row};
+pub use crate::ma::{Ma, MaKind};
+pub use crate::prices::{Inputs, Prices, SymbolPrices};
+pub use crate::schema::{Dtype, Element, OutputArray, OutputSpec};
+pub use crate::supertrend::{
+    supertrend, supertrend_into, true_range, true_range_into, wilder_atr_into, SuperTrend,
+    SuperTrendBar, SuperTrendOutput, SuperTrendParams, SuperTrendSlices, SuperTrendState,
+    Variant, WilderAtr,
 };
 
 /// The README's code blocks, compiled and run as doctests so they cannot drift from the API.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
+
+/// The definitions every result reproduces, as the crate's `docs/` folder holds them.
+pub mod specs {
+    #[doc = include_str!("../docs/SEMANTICS.md")]
+    pub mod semantics {}
+    #[doc = include_str!("../docs/VARIANTS.md")]
+    pub mod variants {}
+    #[doc = include_str!("../docs/PIPELINE.md")]
+    pub mod pipeline {}
+    #[doc = include_str!("../docs/STRATEGIES.md")]
+    pub mod strategies {}
+}

@@ -33,14 +33,51 @@ use crate::error::{Error, Result};
 pub struct Prices<'a> {
     bars: usize,
     symbols: Vec<SymbolPrices<'a>>,
+    /// Whether high and low were given; prices of closes alone have only the close.
+    has_range: bool,
 }
 
-/// One symbol's three series, all `bars` long.
+/// One symbol's series, all the same length: what an [`Indicator`](crate::Indicator) reads.
+///
+/// For prices built from closes alone ([`Prices::from_closes`]), `high` and `low` are the
+/// close; the factory runs only indicators whose [`inputs`](crate::Indicator::inputs) are
+/// [`Inputs::Close`] on them.
 #[derive(Debug, Clone)]
-pub(crate) struct SymbolPrices<'a> {
+pub struct SymbolPrices<'a> {
     pub(crate) high: Cow<'a, [f64]>,
     pub(crate) low: Cow<'a, [f64]>,
     pub(crate) close: Cow<'a, [f64]>,
+}
+
+impl SymbolPrices<'_> {
+    /// The highs.
+    pub fn high(&self) -> &[f64] {
+        &self.high
+    }
+
+    /// The lows.
+    pub fn low(&self) -> &[f64] {
+        &self.low
+    }
+
+    /// The closes.
+    pub fn close(&self) -> &[f64] {
+        &self.close
+    }
+
+    /// The number of bars.
+    pub fn bars(&self) -> usize {
+        self.close.len()
+    }
+}
+
+/// Which price series an indicator reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Inputs {
+    /// The close alone (moving averages).
+    Close,
+    /// High, low and close (the true range, SuperTrend).
+    HighLowClose,
 }
 
 impl<'a> Prices<'a> {
@@ -77,7 +114,71 @@ impl<'a> Prices<'a> {
                 close: column(close, s),
             })
             .collect();
-        Ok(Prices { bars, symbols })
+        Ok(Prices {
+            bars,
+            symbols,
+            has_range: true,
+        })
+    }
+
+    /// Symbols as the columns of one (bars, symbols) array of closes, for indicators that
+    /// read only the close (moving averages, crossovers of them).
+    ///
+    /// # Example
+    /// ```
+    /// use ndarray::array;
+    /// use ta_sweep::{Inputs, Prices};
+    ///
+    /// let close = array![[10.0, 20.0], [11.0, 21.0], [12.0, 22.0]];
+    /// let prices = Prices::from_closes(&close);
+    /// assert_eq!((prices.bars(), prices.symbols()), (3, 2));
+    /// assert_eq!(prices.inputs(), Inputs::Close);
+    /// ```
+    pub fn from_closes(close: &'a ArrayRef2<f64>) -> Self {
+        let (bars, symbols) = close.dim();
+        let symbols = (0..symbols)
+            .map(|s| {
+                let column = close.column(s);
+                let close: Cow<'a, [f64]> = match column.to_slice() {
+                    Some(slice) => Cow::Borrowed(slice),
+                    None => Cow::Owned(column.to_vec()),
+                };
+                SymbolPrices {
+                    high: close.clone(),
+                    low: close.clone(),
+                    close,
+                }
+            })
+            .collect();
+        Prices {
+            bars,
+            symbols,
+            has_range: false,
+        }
+    }
+
+    /// Symbols given one by one as close series.
+    ///
+    /// # Errors
+    /// [`Error::SymbolLength`] naming the first symbol whose closes do not have the length of
+    /// symbol 0's.
+    pub fn from_close_series<I>(closes: I) -> Result<Self>
+    where
+        I: IntoIterator<Item = &'a [f64]>,
+    {
+        let mut prices = Prices::from_symbols(closes.into_iter().map(|c| (c, c, c)))?;
+        prices.has_range = false;
+        Ok(prices)
+    }
+
+    /// Which series the prices have: [`Inputs::HighLowClose`], or [`Inputs::Close`] for
+    /// prices built from closes alone.
+    pub fn inputs(&self) -> Inputs {
+        if self.has_range {
+            Inputs::HighLowClose
+        } else {
+            Inputs::Close
+        }
     }
 
     /// Symbols given one by one as `(high, low, close)` slices.
@@ -122,6 +223,7 @@ impl<'a> Prices<'a> {
         Ok(Prices {
             bars: bars.unwrap_or(0),
             symbols: out,
+            has_range: true,
         })
     }
 
@@ -143,7 +245,8 @@ impl<'a> Prices<'a> {
         self.symbols.len()
     }
 
-    pub(crate) fn as_slice(&self) -> &[SymbolPrices<'a>] {
+    /// Every symbol's series, in order.
+    pub fn as_slice(&self) -> &[SymbolPrices<'a>] {
         &self.symbols
     }
 }

@@ -85,8 +85,7 @@ impl BandGaps {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::kernel::supertrend::supertrend;
-    use crate::params::SuperTrendParams;
+    use crate::supertrend::{supertrend, SuperTrendParams};
     use proptest::prelude::*;
 
     /// Random-walk bars with NaN in any field, flat runs, and a few huge or tiny prices.

@@ -3,14 +3,16 @@
 
 use std::ops::Range;
 
-use super::{validate_closes, Backtest, ColumnMetrics};
+use super::{validate_closes, Backtest, ColumnMetrics, Params, Strategy};
+use crate::columns::Columns;
 use crate::error::{Error, Result};
-use crate::params::SweepColumns;
-use crate::prices::Prices;
+use crate::grid::Row;
+use crate::prices::{Inputs, Prices};
 
 /// How many window bars (windows x window length x symbols) one sweep covers at most: a
-/// sweep first computes each symbol's shared series (true range and midpoint, 16 bytes a
-/// bar), so this bounds that memory at 64 MiB however many windows overlap. Larger jobs run
+/// sweep first computes each symbol's shared series (SuperTrend's true range and midpoint,
+/// a moving average's prefix sums: 16 bytes a bar), so this bounds that memory at 64 MiB
+/// however many windows overlap. Larger jobs run
 /// as several sweeps, one after the other, each in parallel.
 const WINDOW_BARS_PER_SWEEP: usize = 1 << 22;
 
@@ -19,16 +21,16 @@ const WINDOW_BARS_PER_SWEEP: usize = 1 << 22;
 /// `metrics` is window-major: the row of window `w` and column `j` (in the order of
 /// `columns`) is `metrics[w * columns.len() + j]`.
 #[derive(Debug, Clone, PartialEq)]
-pub struct RollingOutput {
-    /// Which (period, multiplier, symbol) each column is, in sweep order.
-    pub columns: SweepColumns,
+pub struct RollingOutput<P: Row> {
+    /// What each column holds, in sweep order.
+    pub columns: Columns<P>,
     /// The bars of each window, in order: `start..start + window_len`.
     pub windows: Vec<Range<usize>>,
     /// One row per (window, column), window-major.
     pub metrics: Vec<ColumnMetrics>,
 }
 
-impl RollingOutput {
+impl<P: Row> RollingOutput<P> {
     /// The metrics of every column on window `window`, in column order.
     pub fn window(&self, window: usize) -> Option<&[ColumnMetrics]> {
         let width = self.columns.len();
@@ -45,11 +47,11 @@ impl RollingOutput {
     }
 }
 
-impl Backtest<'_, '_> {
+impl<S: Strategy> Backtest<'_, '_, S> {
     /// Runs the pipeline on windows of `window_len` bars starting every `step` bars: bars
     /// `0..window_len`, `step..step + window_len`, ... as long as a window fits in the data
     /// (so trailing bars that do not fill a window are left out). Each window is an
-    /// independent series: SuperTrend warms up again and every column starts flat with the
+    /// independent series: the indicator warms up again and every column starts flat with the
     /// initial cash, exactly as the backtest of that slice alone. All windows and columns run
     /// in parallel.
     ///
@@ -63,13 +65,13 @@ impl Backtest<'_, '_> {
     ///
     /// # Example
     /// ```
-    /// use ta_sweep::{Backtest, BacktestConfig, ParamGrid, Prices};
+    /// use ta_sweep::{supertrend, Backtest, BacktestConfig, Prices, SuperTrend};
     ///
     /// let close: Vec<f64> = (0..1000).map(|i| 50.0 + (i as f64 * 0.05).sin() * 5.0).collect();
     /// let (high, low): (Vec<f64>, Vec<f64>) = close.iter().map(|c| (c + 0.5, c - 0.5)).unzip();
     /// let prices = Prices::single(&high, &low, &close)?;
-    /// let grid = ParamGrid::product(&[7, 14], &[2.0, 3.0])?;
-    /// let backtest = Backtest::new(&prices, &grid, BacktestConfig::default());
+    /// let grid = supertrend::grid(&[7, 14], &[2.0, 3.0])?;
+    /// let backtest = Backtest::new(SuperTrend::default(), &prices, &grid, BacktestConfig::default());
     ///
     /// let rolling = backtest.rolling(400, 200)?;
     /// assert_eq!(rolling.windows, [0..400, 200..600, 400..800, 600..1000]);
@@ -77,11 +79,11 @@ impl Backtest<'_, '_> {
     ///
     /// // Each window is the backtest of its slice alone.
     /// let slice = Prices::single(&high[200..600], &low[200..600], &close[200..600])?;
-    /// let alone = Backtest::new(&slice, &grid, BacktestConfig::default()).run()?;
+    /// let alone = Backtest::new(SuperTrend::default(), &slice, &grid, BacktestConfig::default()).run()?;
     /// assert_eq!(rolling.window(1).unwrap(), alone.metrics.as_slice());
     /// # Ok::<(), ta_sweep::Error>(())
     /// ```
-    pub fn rolling(&self, window_len: usize, step: usize) -> Result<RollingOutput> {
+    pub fn rolling(&self, window_len: usize, step: usize) -> Result<RollingOutput<Params<S>>> {
         self.rolling_in_sweeps(window_len, step, WINDOW_BARS_PER_SWEEP)
     }
 
@@ -92,7 +94,7 @@ impl Backtest<'_, '_> {
         window_len: usize,
         step: usize,
         window_bars_per_sweep: usize,
-    ) -> Result<RollingOutput> {
+    ) -> Result<RollingOutput<Params<S>>> {
         let bars = self.prices.bars();
         if window_len == 0 || window_len > bars {
             return Err(Error::InvalidWindowLen { window_len, bars });
@@ -102,7 +104,7 @@ impl Backtest<'_, '_> {
         }
         validate_closes(self.prices)?;
         let symbols = self.prices.as_slice();
-        let columns = SweepColumns::new(self.grid.clone(), symbols.len())?;
+        let columns = Columns::new(self.grid.clone(), symbols.len())?;
         let windows: Vec<Range<usize>> = (0..=bars - window_len)
             .step_by(step)
             .map(|start| start..start + window_len)
@@ -129,7 +131,10 @@ impl Backtest<'_, '_> {
                     (&s.high[w.clone()], &s.low[w.clone()], &s.close[w])
                 })
             });
-            let group_prices = Prices::from_symbols(slices)?;
+            let group_prices = match self.prices.inputs() {
+                Inputs::HighLowClose => Prices::from_symbols(slices)?,
+                Inputs::Close => Prices::from_close_series(slices.map(|(_, _, close)| close))?,
+            };
             let group_metrics = self.metrics(&group_prices)?;
             let width = group_prices.symbols();
             for window in 0..group.len() {
@@ -150,7 +155,7 @@ impl Backtest<'_, '_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{BacktestConfig, ParamGrid};
+    use crate::{supertrend, BacktestConfig, SuperTrend};
 
     #[test]
     fn sweeps_of_any_number_of_windows_give_the_same_rows() {
@@ -164,8 +169,8 @@ mod tests {
             (&low[..], &low[..], &low[..]),
         ])
         .unwrap();
-        let grid = ParamGrid::product(&[3, 7], &[1.0, 2.5]).unwrap();
-        let backtest = Backtest::new(&prices, &grid, BacktestConfig::default());
+        let grid = supertrend::grid(&[3, 7], &[1.0, 2.5]).unwrap();
+        let backtest = Backtest::new(SuperTrend::default(), &prices, &grid, BacktestConfig::default());
         let whole = backtest.rolling_in_sweeps(100, 30, usize::MAX).unwrap();
         assert_eq!(whole.windows.len(), 7);
         assert!(whole.metrics.iter().any(|m| m.trades > 0));

@@ -1,6 +1,6 @@
-//! One column's simulation (PIPELINE.md sections 3 to 5): long-only signals from the previous
-//! bar's SuperTrend bands, orders filled at the close with all the cash and proportional fees,
-//! and every bar's value and return, fed to the metrics' accumulators.
+//! One column's simulation (`docs/PIPELINE.md` sections 4 and 5): long-only orders on the
+//! column's entry and exit signals, filled at the close with all the cash and proportional
+//! fees, and every bar's value and return, fed to the metrics' accumulators.
 //!
 //! Each rule is applied literally by [`Simulation::step`], one bar at a time. Most bars change
 //! nothing but the value, though: a column is flat or holds a position for long runs of bars
@@ -10,7 +10,7 @@
 
 use super::config::BacktestConfig;
 use super::metrics::{sharpe_exact, ColumnMetrics, OnePassVariance, ReturnStats, Variance};
-use super::signals::Bands;
+use super::rules::Signals;
 use super::tolerance::{add, is_close, is_less};
 
 /// The smallest order vectorbt fills (`min_size`).
@@ -344,10 +344,10 @@ impl ColumnScratch {
     }
 }
 
-/// Simulates one column over `close` with the signals of `bands` and returns its metrics.
-pub(crate) fn simulate<B: Bands>(
+/// Simulates one column over `close` with `signals` and returns its metrics.
+pub(crate) fn simulate<S: Signals>(
     close: &[f64],
-    bands: &B,
+    signals: &S,
     config: &BacktestConfig,
     variance: Variance,
     sqrt_annualisation: f64,
@@ -356,22 +356,22 @@ pub(crate) fn simulate<B: Bands>(
     let bars = close.len();
     let returns = &mut scratch.returns[..bars];
     let mut sim = Simulation::new(close, config, variance, &mut scratch.zero_runs);
-    let warm_up = bands.first_signal(bars);
+    let warm_up = signals.first_signal(bars);
     sim.flat_run(0..warm_up, returns);
     let mut bar = warm_up;
     while bar < bars {
         // The signals of the bar that ends a run are known from the search.
         let (attempt, entry, exit) = if sim.position == 0.0 {
-            let buy = bands.next_buy(bar, bars);
+            let buy = signals.next_entry(bar, bars);
             sim.flat_run(bar..buy, returns);
             (buy, true, false)
         } else if sim.position > 0.0 {
-            let sell = bands.next_sell(bar, bars);
+            let sell = signals.next_exit(bar, bars);
             sim.position_run(bar..sell, returns);
             (sell, false, true)
         } else {
             // A NaN position (an overflowing order size): nothing is quiet, step every bar.
-            let (entry, exit) = bands.signals(bar);
+            let (entry, exit) = signals.signals(bar);
             (bar, entry, exit)
         };
         if attempt < bars {

@@ -1,8 +1,16 @@
 //! Wilder's average true range, with pandas `ewm(adjust=False)` semantics.
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::kernel::check_output_length;
-use crate::params::validate_period;
+use crate::kernel::variant::Variant;
+
+/// Accepts every period of at least 1.
+pub(crate) fn validate_period(period: usize) -> Result<()> {
+    if period == 0 {
+        return Err(Error::InvalidPeriod { period });
+    }
+    Ok(())
+}
 
 /// Streaming state of Wilder's ATR: feed it one true range per bar.
 ///
@@ -242,5 +250,42 @@ impl SeededAtr {
     /// The ATR after the last update: NaN before the seed.
     pub(crate) fn value(&self) -> f64 {
         self.value
+    }
+}
+
+/// The ATR half of the SuperTrend recursion, as the variant defines it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum AtrState {
+    /// The default variant's: pandas' `ewm`.
+    Wilder(WilderAtr),
+    /// TradingView's and TA-Lib's: seeded with a mean.
+    Seeded(SeededAtr),
+}
+
+impl AtrState {
+    /// A fresh ATR state of `period` (at least 1) under `variant`.
+    pub(crate) fn new(period: usize, variant: Variant) -> Self {
+        match variant {
+            Variant::Vectorbt => AtrState::Wilder(WilderAtr::with_valid_period(period)),
+            Variant::TradingView => AtrState::Seeded(SeededAtr::tradingview(period)),
+            Variant::TaLib => AtrState::Seeded(SeededAtr::talib(period)),
+        }
+    }
+
+    /// The ATR after the last update.
+    pub(crate) fn value(&self) -> f64 {
+        match self {
+            AtrState::Wilder(atr) => atr.value(),
+            AtrState::Seeded(atr) => atr.value(),
+        }
+    }
+
+    /// Feeds one bar's true range; returns its ATR and whether it is a seeded ATR's seed bar.
+    #[inline]
+    pub(crate) fn update(&mut self, true_range: f64) -> (f64, bool) {
+        match self {
+            AtrState::Wilder(atr) => (atr.update(true_range), false),
+            AtrState::Seeded(atr) => atr.update(true_range),
+        }
     }
 }

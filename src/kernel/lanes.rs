@@ -9,7 +9,7 @@
 //! operation (no fused multiply-add, `max`/`min` with the ratchet's exact NaN and signed-zero
 //! behaviour), so every lane equals [`bands_into`] bit for bit.
 
-use super::supertrend::{bands_gated_into, bands_into, BandState, OutputColumns};
+use super::bands::{bands_gated_into, bands_into, BandColumns, BandState};
 
 /// The most columns one call computes.
 pub(crate) const LANES: usize = 4;
@@ -36,7 +36,7 @@ pub(crate) fn bands_lanes_into(
     close: &[f64],
     atr: &[f64],
     multipliers: &[f64],
-    columns: &mut [OutputColumns<'_>; LANES],
+    columns: &mut [BandColumns<'_>; LANES],
     finals: &mut [BandState; LANES],
 ) {
     debug_assert!(!multipliers.is_empty() && multipliers.len() <= LANES);
@@ -61,8 +61,15 @@ pub(crate) mod avx2 {
     use std::arch::x86_64::*;
 
     use super::{BandRules, LANES};
-    use crate::kernel::supertrend::{BandState, OutputColumns};
-    use crate::output::Output;
+    use crate::kernel::bands::{BandColumns, BandState};
+
+    /// The `f64` outputs of the band recursion.
+    #[derive(Clone, Copy)]
+    enum Band {
+        Line,
+        Long,
+        Short,
+    }
 
     /// Bars per block: the step writes a block of (bar x lane) rows that stays in L1, then the
     /// emit transposes it into the columns four bars at a time.
@@ -116,7 +123,7 @@ pub(crate) mod avx2 {
         close: &[f64],
         atr: &[f64],
         multipliers: &[f64],
-        columns: &mut [OutputColumns<'_>; LANES],
+        columns: &mut [BandColumns<'_>; LANES],
         finals: &mut [BandState; LANES],
     ) {
         let bars = close.len();
@@ -169,11 +176,11 @@ pub(crate) mod avx2 {
                     }
                 }
             }
-            emit_rows(&rows.line[..len], block_of(columns, &block, Output::Supert));
-            emit_rows(&rows.long[..len], block_of(columns, &block, Output::Superl));
+            emit_rows(&rows.line[..len], block_of(columns, &block, Band::Line));
+            emit_rows(&rows.long[..len], block_of(columns, &block, Band::Long));
             emit_rows(
                 &rows.short[..len],
-                block_of(columns, &block, Output::Supers),
+                block_of(columns, &block, Band::Short),
             );
             for (k, out) in columns.iter_mut().enumerate() {
                 if let Some(superd) = out.superd.as_deref_mut() {
@@ -324,16 +331,15 @@ pub(crate) mod avx2 {
 
     /// Every lane's part `block` of one `f64` output column (`None` where not selected).
     fn block_of<'c>(
-        columns: &'c mut [OutputColumns<'_>; LANES],
+        columns: &'c mut [BandColumns<'_>; LANES],
         block: &std::ops::Range<usize>,
-        output: Output,
+        band: Band,
     ) -> [Option<&'c mut [f64]>; LANES] {
         let mut lanes = columns.iter_mut().map(|c| {
-            let column = match output {
-                Output::Supert => c.supert.as_deref_mut(),
-                Output::Superl => c.superl.as_deref_mut(),
-                Output::Supers => c.supers.as_deref_mut(),
-                Output::Superd => None,
+            let column = match band {
+                Band::Line => c.supert.as_deref_mut(),
+                Band::Long => c.superl.as_deref_mut(),
+                Band::Short => c.supers.as_deref_mut(),
             };
             column.map(|column| &mut column[block.clone()])
         });
@@ -393,8 +399,8 @@ mod tests {
             }
         }
 
-        fn outputs(&mut self, selected: u8) -> OutputColumns<'_> {
-            OutputColumns {
+        fn outputs(&mut self, selected: u8) -> BandColumns<'_> {
+            BandColumns {
                 supert: (selected & 1 != 0).then_some(&mut self.supert[..]),
                 superd: (selected & 2 != 0).then_some(&mut self.superd[..]),
                 superl: (selected & 4 != 0).then_some(&mut self.superl[..]),
@@ -469,7 +475,7 @@ mod tests {
             let mut lanes: Vec<Columns> = (0..active).map(|_| Columns::new(bars)).collect();
             let mut finals = [BandState::new(-1.0); LANES];
             {
-                let mut outputs: [OutputColumns<'_>; LANES] = Default::default();
+                let mut outputs: [BandColumns<'_>; LANES] = Default::default();
                 for (out, lane) in outputs.iter_mut().zip(lanes.iter_mut()) {
                     *out = lane.outputs(selected);
                 }
@@ -525,7 +531,7 @@ mod tests {
             let mut lanes: Vec<Columns> = (0..LANES).map(|_| Columns::new(bars)).collect();
             let mut finals = [BandState::new(0.0); LANES];
             {
-                let mut outputs: [OutputColumns<'_>; LANES] = Default::default();
+                let mut outputs: [BandColumns<'_>; LANES] = Default::default();
                 for (out, lane) in outputs.iter_mut().zip(lanes.iter_mut()) {
                     *out = lane.outputs(15);
                 }

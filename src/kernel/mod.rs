@@ -1,12 +1,16 @@
-//! The arithmetic of one series: true range, Wilder's ATR, SuperTrend.
+//! The arithmetic of one series: true range, Wilder's ATR, SuperTrend's bands, moving
+//! averages, crossovers.
 //!
 //! Nothing here knows about threads, grids or `ndarray`; the `_into` forms never allocate.
 
 pub(crate) mod atr;
+pub(crate) mod bands;
+pub(crate) mod cross;
 // AVX2 intrinsics for the sweep's band recursion. Measured gain: the tutorial grid reduced
 // on one thread takes 19.7 ms with them, 47.5 ms with the scalar fallback (2.4x).
 #[allow(unsafe_code)]
 pub(crate) mod lanes;
+pub(crate) mod ma;
 // AVX2 intrinsics for one series, the band step beside the ATR chain. Measured gain:
 // 4.3 ns per bar against 8.1 for the scalar loop (`benches/kernel.rs`, 1.9x).
 #[allow(unsafe_code)]

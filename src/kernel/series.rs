@@ -7,15 +7,57 @@
 //! computed first in a vectorisable pass, and the band step runs branch-free in a vector
 //! register, so both chains overlap in one loop: about twice as fast as the scalar loop
 //! (`benches/kernel.rs`, figures in the README). The arithmetic is that of
-//! [`SuperTrendState::update`], operation for operation, so every bar has the same bits.
+//! [`SeriesState::update`], operation for operation, so every bar has the same bits.
 
-use super::atr::SeededAtr;
-use super::supertrend::{AtrState, SuperTrendSlices, SuperTrendState};
+use super::atr::{AtrState, SeededAtr};
+use super::bands::{midpoint, BandState, SuperTrendBar, SuperTrendSlices};
+use super::variant::Variant;
+
+/// The state of one series' recursion: the previous close, the ATR and the bands.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SeriesState {
+    pub(crate) variant: Variant,
+    pub(crate) prev_close: f64,
+    pub(crate) atr: AtrState,
+    pub(crate) bands: BandState,
+}
+
+impl SeriesState {
+    /// Before the first bar, for a valid period and multiplier.
+    pub(crate) fn new(period: usize, multiplier: f64, variant: Variant) -> Self {
+        SeriesState {
+            variant,
+            prev_close: f64::NAN,
+            atr: AtrState::new(period, variant),
+            bands: BandState::with_direction(multiplier, variant.seed_direction()),
+        }
+    }
+
+    /// Advances one bar and returns its four outputs: the reference arithmetic.
+    #[inline]
+    pub(crate) fn update(&mut self, high: f64, low: f64, close: f64) -> SuperTrendBar {
+        let tr = self.variant.true_range(high, low, self.prev_close);
+        let mid = midpoint(high, low);
+        let bar = match &mut self.atr {
+            AtrState::Wilder(atr) => {
+                let atr = atr.update(tr);
+                self.bands.update(mid, close, atr)
+            }
+            AtrState::Seeded(atr) => {
+                let (atr, seed) = atr.update(tr);
+                self.bands
+                    .update_gated(mid, close, self.prev_close, atr, seed)
+            }
+        };
+        self.prev_close = close;
+        bar
+    }
+}
 
 /// Advances `state` over the bars, writing every output: the same as calling
-/// [`SuperTrendState::update`] for each bar. All slices have the same length.
+/// [`SeriesState::update`] for each bar. All slices have the same length.
 pub(crate) fn run_series(
-    state: &mut SuperTrendState,
+    state: &mut SeriesState,
     high: &[f64],
     low: &[f64],
     close: &[f64],
@@ -70,10 +112,10 @@ fn seeded_atr_each(atr: &mut SeededAtr, tr: &[f64], out: &mut [f64]) -> Option<u
     seed
 }
 
-/// The reference: one [`SuperTrendState::update`] per bar.
+/// The reference: one [`SeriesState::update`] per bar.
 #[inline(always)]
 fn update_each(
-    state: &mut SuperTrendState,
+    state: &mut SeriesState,
     high: &[f64],
     low: &[f64],
     close: &[f64],
@@ -90,7 +132,8 @@ fn update_each(
 #[cfg(target_arch = "x86_64")]
 mod fma {
     use crate::kernel::atr::SeededAtr;
-    use crate::kernel::supertrend::{SuperTrendSlices, SuperTrendState};
+    use crate::kernel::bands::SuperTrendSlices;
+    use crate::kernel::series::SeriesState;
 
     #[target_feature(enable = "fma")]
     pub(super) fn seeded_atr_into(
@@ -103,7 +146,7 @@ mod fma {
 
     #[target_feature(enable = "fma")]
     pub(super) fn update_each(
-        state: &mut SuperTrendState,
+        state: &mut SeriesState,
         high: &[f64],
         low: &[f64],
         close: &[f64],
@@ -118,7 +161,7 @@ mod avx2 {
     use std::arch::x86_64::*;
 
     use crate::kernel::atr::WilderAtr;
-    use crate::kernel::supertrend::{midpoint, BandState, SuperTrendSlices};
+    use crate::kernel::bands::{midpoint, BandState, SuperTrendSlices};
     use crate::kernel::true_range::true_range;
 
     /// `mask ? if_true : if_false` in the low lane.

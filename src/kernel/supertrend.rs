@@ -1,212 +1,88 @@
-//! SuperTrend: final bands, direction and the ratchet, batch and streaming.
+//! SuperTrend over one series: validated parameters, the streaming state, and the batch
+//! functions, all with the same bits.
 
-use crate::error::Result;
-use crate::kernel::atr::{SeededAtr, WilderAtr};
-use crate::kernel::series::run_series;
+use crate::error::{Error, Result};
+use crate::kernel::atr::validate_period;
+use crate::kernel::bands::{SuperTrendBar, SuperTrendSlices};
+use crate::kernel::check_input_lengths;
+use crate::kernel::series::{run_series, SeriesState};
 use crate::kernel::variant::Variant;
-use crate::kernel::{check_input_lengths, check_output_length};
-use crate::params::SuperTrendParams;
 
-/// The four SuperTrend outputs of one bar.
+/// A validated (period, multiplier) pair for one SuperTrend series.
 ///
-/// See [`Output`](crate::Output) for what each series means.
+/// Construct it with [`SuperTrendParams::new`]; once it exists, every kernel that takes it is
+/// infallible with respect to the parameters.
+///
+/// # Example
+/// ```
+/// use ta_sweep::SuperTrendParams;
+///
+/// let params = SuperTrendParams::new(7, 3.0)?;
+/// assert_eq!(params.period(), 7);
+/// assert_eq!(params.multiplier(), 3.0);
+/// assert!(SuperTrendParams::new(0, 3.0).is_err());
+/// # Ok::<(), ta_sweep::Error>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct SuperTrendBar {
-    /// The SuperTrend line: `superl` in an uptrend, `supers` in a downtrend.
-    pub supert: f64,
-    /// The direction: `+1` up, `-1` down (`+1` during warm-up).
-    pub superd: i8,
-    /// The long (lower) band if the direction is up, else NaN.
-    pub superl: f64,
-    /// The short (upper) band if the direction is down, else NaN.
-    pub supers: f64,
-}
-
-/// The band half of the recursion: the final bands and direction carried from bar to bar.
-///
-/// Starting from NaN bands and the seed direction makes bar 0 need no special case: its ATR is
-/// NaN (before any seed), so no comparison succeeds, the direction is kept, and the NaN bands
-/// become the carried ones, which is exactly what every definition asks of bar 0.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct BandState {
-    pub(crate) multiplier: f64,
-    pub(crate) upper: f64,
-    pub(crate) lower: f64,
-    pub(crate) direction: i8,
-}
-
-impl BandState {
-    pub(crate) fn new(multiplier: f64) -> Self {
-        Self::with_direction(multiplier, 1)
-    }
-
-    /// Before the first bar, heading in a variant's seed direction.
-    pub(crate) fn with_direction(multiplier: f64, direction: i8) -> Self {
-        BandState {
-            multiplier,
-            upper: f64::NAN,
-            lower: f64::NAN,
-            direction,
-        }
-    }
-
-    /// The state of a lane of the vectorised recursion, which carries the same three values.
-    pub(crate) fn from_lane(multiplier: f64, upper: f64, lower: f64, up: bool) -> Self {
-        BandState {
-            multiplier,
-            upper,
-            lower,
-            direction: if up { 1 } else { -1 },
-        }
-    }
-
-    /// Advances one bar, given that bar's [`midpoint`], close and ATR.
-    #[inline]
-    pub(crate) fn update(&mut self, mid: f64, close: f64, atr: f64) -> SuperTrendBar {
-        let upper = mid + self.multiplier * atr;
-        let lower = mid - self.multiplier * atr;
-        // Comparisons with NaN are false: over warm-up and NaN bars the direction is carried
-        // and nothing ratchets. Written with non-short-circuit `&`/`|` and selects: which way
-        // each test goes is data-dependent and close to random, so branches would mispredict.
-        let flip_up = close > self.upper;
-        let flip_down = !flip_up & (close < self.lower);
-        let carried = !(flip_up | flip_down);
-        let was_up = self.direction > 0;
-        // Only the active band ratchets, and never on the bar of a flip.
-        let lower = select(carried & was_up & (lower < self.lower), self.lower, lower);
-        let upper = select(carried & !was_up & (upper > self.upper), self.upper, upper);
-        let up = flip_up | (carried & was_up);
-        self.set(upper, lower, up)
-    }
-
-    /// Advances one bar under the TradingView and TA-Lib rules: both bands ratchet every bar
-    /// unless the previous close broke them, then the close is compared with the current bands;
-    /// on the seed bar (the first with an ATR) the bands are the basic ones and nothing flips.
-    #[inline]
-    pub(crate) fn update_gated(
-        &mut self,
-        mid: f64,
-        close: f64,
-        prev_close: f64,
-        atr: f64,
-        seed: bool,
-    ) -> SuperTrendBar {
-        let basic_upper = mid + self.multiplier * atr;
-        let basic_lower = mid - self.multiplier * atr;
-        // A band keeps its previous value unless the basic band moved toward the price or the
-        // previous close broke it; NaN anywhere fails the test, so a NaN band is never carried.
-        // On the seed bar the previous bands are NaN, so these give the basic bands.
-        let keep_upper = (basic_upper >= self.upper) & (prev_close <= self.upper);
-        let keep_lower = (basic_lower <= self.lower) & (prev_close >= self.lower);
-        let upper = select(keep_upper, self.upper, basic_upper);
-        let lower = select(keep_lower, self.lower, basic_lower);
-        let was_up = self.direction > 0;
-        let flip_down = !seed & was_up & (close < lower);
-        let flip_up = !seed & !was_up & (close > upper);
-        let up = (was_up & !flip_down) | flip_up;
-        self.set(upper, lower, up)
-    }
-
-    /// Carries the bar's final bands and direction to the next bar, and returns its outputs.
-    #[inline]
-    fn set(&mut self, upper: f64, lower: f64, up: bool) -> SuperTrendBar {
-        self.upper = upper;
-        self.lower = lower;
-        self.direction = if up { 1 } else { -1 };
-        SuperTrendBar {
-            supert: select(up, lower, upper),
-            superd: self.direction,
-            superl: select(up, lower, f64::NAN),
-            supers: select(up, f64::NAN, upper),
-        }
-    }
-}
-
-/// The middle of the bar, `(high + low) / 2`, around which the bands are placed. It depends
-/// only on the prices, so a sweep computes it once per symbol.
-#[inline]
-pub(crate) fn midpoint(high: f64, low: f64) -> f64 {
-    (high + low) / 2.0
-}
-
-/// `if condition { a } else { b }`, as a name that says a select is meant, not control flow.
-#[inline(always)]
-fn select(condition: bool, a: f64, b: f64) -> f64 {
-    if condition {
-        a
-    } else {
-        b
-    }
-}
-
-/// Output columns of one series, each optional: a sweep may compute only some outputs.
-#[derive(Debug, Default)]
-pub(crate) struct OutputColumns<'a> {
-    pub(crate) supert: Option<&'a mut [f64]>,
-    pub(crate) superd: Option<&'a mut [i8]>,
-    pub(crate) superl: Option<&'a mut [f64]>,
-    pub(crate) supers: Option<&'a mut [f64]>,
-}
-
-impl OutputColumns<'_> {
-    /// Writes bar `i`'s selected outputs.
-    #[inline]
-    fn set(&mut self, i: usize, bar: SuperTrendBar) {
-        if let Some(o) = self.supert.as_deref_mut() {
-            o[i] = bar.supert;
-        }
-        if let Some(o) = self.superd.as_deref_mut() {
-            o[i] = bar.superd;
-        }
-        if let Some(o) = self.superl.as_deref_mut() {
-            o[i] = bar.superl;
-        }
-        if let Some(o) = self.supers.as_deref_mut() {
-            o[i] = bar.supers;
-        }
-    }
-}
-
-/// The band recursion of one multiplier over a precomputed midpoint and ATR, writing the
-/// selected outputs; returns the final band state. All slices have the same length.
-///
-/// Splitting the midpoint and ATR off lets every multiplier of a period share them; the
-/// arithmetic is that of [`SuperTrendState::update`], so the results are the same bits. This
-/// scalar form is the reference the vectorised lanes are tested against.
-pub(crate) fn bands_into(
-    mid: &[f64],
-    close: &[f64],
-    atr: &[f64],
+pub struct SuperTrendParams {
+    period: usize,
     multiplier: f64,
-    out: &mut OutputColumns<'_>,
-) -> BandState {
-    let mut bands = BandState::new(multiplier);
-    for i in 0..close.len() {
-        out.set(i, bands.update(mid[i], close[i], atr[i]));
-    }
-    bands
+    variant: Variant,
 }
 
-/// [`bands_into`] under the TradingView and TA-Lib rules ([`BandState::update_gated`]):
-/// `seed` is the seed bar, the first with an ATR (if any), and `direction` the variant's seed
-/// direction.
-pub(crate) fn bands_gated_into(
-    mid: &[f64],
-    close: &[f64],
-    atr: &[f64],
-    seed: Option<usize>,
-    multiplier: f64,
-    direction: i8,
-    out: &mut OutputColumns<'_>,
-) -> BandState {
-    let mut bands = BandState::with_direction(multiplier, direction);
-    let mut prev_close = f64::NAN;
-    for i in 0..close.len() {
-        let bar = bands.update_gated(mid[i], close[i], prev_close, atr[i], seed == Some(i));
-        out.set(i, bar);
-        prev_close = close[i];
+impl SuperTrendParams {
+    /// Checks and bundles an ATR period and a band multiplier.
+    ///
+    /// # Errors
+    /// - [`Error::InvalidPeriod`] if `period` is 0.
+    /// - [`Error::InvalidMultiplier`] if `multiplier` is NaN, infinite or negative. `0.0` (and
+    ///   `-0.0`) are valid: the bands then collapse onto the bar's midpoint.
+    pub fn new(period: usize, multiplier: f64) -> Result<Self> {
+        validate_period(period)?;
+        validate_multiplier(multiplier)?;
+        Ok(Self::from_valid(period, multiplier))
     }
-    bands
+
+    /// The same parameters under another [definition](Variant) of SuperTrend (the default is
+    /// [`Variant::Vectorbt`]).
+    #[must_use]
+    pub fn with_variant(mut self, variant: Variant) -> Self {
+        self.variant = variant;
+        self
+    }
+
+    /// For values that were validated as part of a grid.
+    pub(crate) fn from_valid(period: usize, multiplier: f64) -> Self {
+        debug_assert!(validate_period(period).is_ok() && validate_multiplier(multiplier).is_ok());
+        SuperTrendParams {
+            period,
+            multiplier,
+            variant: Variant::default(),
+        }
+    }
+
+    /// The ATR period (at least 1).
+    pub fn period(&self) -> usize {
+        self.period
+    }
+
+    /// The band multiplier (finite and `>= 0`).
+    pub fn multiplier(&self) -> f64 {
+        self.multiplier
+    }
+
+    /// The definition of SuperTrend these parameters are for.
+    pub fn variant(&self) -> Variant {
+        self.variant
+    }
+}
+
+/// Accepts finite multipliers `>= 0` (so `-0.0` too, which compares equal to `0.0`).
+pub(crate) fn validate_multiplier(multiplier: f64) -> Result<()> {
+    if !(multiplier.is_finite() && multiplier >= 0.0) {
+        return Err(Error::InvalidMultiplier { multiplier });
+    }
+    Ok(())
 }
 
 /// The complete streaming state of one SuperTrend series: feed it one bar at a time.
@@ -245,65 +121,21 @@ pub(crate) fn bands_gated_into(
 #[derive(Debug, Clone, Copy)]
 pub struct SuperTrendState {
     params: SuperTrendParams,
-    pub(crate) prev_close: f64,
-    pub(crate) atr: AtrState,
-    pub(crate) bands: BandState,
-}
-
-/// The ATR half of the recursion, as the variant defines it.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum AtrState {
-    /// The default variant's: pandas' `ewm`.
-    Wilder(WilderAtr),
-    /// TradingView's and TA-Lib's: seeded with a mean.
-    Seeded(SeededAtr),
-}
-
-impl AtrState {
-    /// A fresh ATR state for `params`' variant and period.
-    pub(crate) fn new(params: SuperTrendParams) -> Self {
-        let period = params.period();
-        match params.variant() {
-            Variant::Vectorbt => AtrState::Wilder(WilderAtr::with_valid_period(period)),
-            Variant::TradingView => AtrState::Seeded(SeededAtr::tradingview(period)),
-            Variant::TaLib => AtrState::Seeded(SeededAtr::talib(period)),
-        }
-    }
-
-    fn value(&self) -> f64 {
-        match self {
-            AtrState::Wilder(atr) => atr.value(),
-            AtrState::Seeded(atr) => atr.value(),
-        }
-    }
+    pub(crate) series: SeriesState,
 }
 
 impl SuperTrendState {
     /// A state that has seen no bar yet.
     pub fn new(params: SuperTrendParams) -> Self {
-        let direction = params.variant().seed_direction();
         SuperTrendState {
             params,
-            prev_close: f64::NAN,
-            atr: AtrState::new(params),
-            bands: BandState::with_direction(params.multiplier(), direction),
+            series: SeriesState::new(params.period(), params.multiplier(), params.variant()),
         }
     }
 
-    /// The state after a series whose last close was `prev_close`, assembled from the states
-    /// of its two halves.
-    pub(crate) fn from_parts(
-        params: SuperTrendParams,
-        prev_close: f64,
-        atr: AtrState,
-        bands: BandState,
-    ) -> Self {
-        SuperTrendState {
-            params,
-            prev_close,
-            atr,
-            bands,
-        }
+    /// The state of `params` after a series, from its recursion's state.
+    pub(crate) fn from_series(params: SuperTrendParams, series: SeriesState) -> Self {
+        SuperTrendState { params, series }
     }
 
     /// Advances one bar and returns its four outputs.
@@ -311,21 +143,7 @@ impl SuperTrendState {
     /// NaN prices are valid (a missing bar); see the [crate docs](crate#nan-and-warm-up).
     #[inline]
     pub fn update(&mut self, high: f64, low: f64, close: f64) -> SuperTrendBar {
-        let tr = self.params.variant().true_range(high, low, self.prev_close);
-        let mid = midpoint(high, low);
-        let bar = match &mut self.atr {
-            AtrState::Wilder(atr) => {
-                let atr = atr.update(tr);
-                self.bands.update(mid, close, atr)
-            }
-            AtrState::Seeded(atr) => {
-                let (atr, seed) = atr.update(tr);
-                self.bands
-                    .update_gated(mid, close, self.prev_close, atr, seed)
-            }
-        };
-        self.prev_close = close;
-        bar
+        self.series.update(high, low, close)
     }
 
     /// Advances over a whole series, writing each bar's outputs into `out`.
@@ -349,7 +167,7 @@ impl SuperTrendState {
     ) -> Result<()> {
         let bars = check_input_lengths(high, low, close)?;
         out.check_len(bars)?;
-        run_series(self, high, low, close, &mut out);
+        run_series(&mut self.series, high, low, close, &mut out);
         Ok(())
     }
 
@@ -361,55 +179,22 @@ impl SuperTrendState {
     /// The direction after the last bar (before any bar: the variant's seed direction, `+1`
     /// except for [`Variant::TradingView`]).
     pub fn direction(&self) -> i8 {
-        self.bands.direction
+        self.series.bands.direction
     }
 
     /// The final upper band after the last bar (NaN before the ATR exists or on a NaN bar).
     pub fn upper_band(&self) -> f64 {
-        self.bands.upper
+        self.series.bands.upper
     }
 
     /// The final lower band after the last bar (NaN before the ATR exists or on a NaN bar).
     pub fn lower_band(&self) -> f64 {
-        self.bands.lower
+        self.series.bands.lower
     }
 
     /// The ATR after the last bar (NaN during warm-up).
     pub fn atr(&self) -> f64 {
-        self.atr.value()
-    }
-}
-
-/// Caller-owned output slices for [`supertrend_into`] and [`SuperTrendState::run_into`].
-///
-/// All four must have the input's length.
-#[derive(Debug)]
-pub struct SuperTrendSlices<'a> {
-    /// Receives the SuperTrend line.
-    pub supert: &'a mut [f64],
-    /// Receives the direction.
-    pub superd: &'a mut [i8],
-    /// Receives the long band.
-    pub superl: &'a mut [f64],
-    /// Receives the short band.
-    pub supers: &'a mut [f64],
-}
-
-impl SuperTrendSlices<'_> {
-    /// Writes one bar's outputs at index `i`.
-    #[inline]
-    pub(crate) fn set(&mut self, i: usize, bar: SuperTrendBar) {
-        self.supert[i] = bar.supert;
-        self.superd[i] = bar.superd;
-        self.superl[i] = bar.superl;
-        self.supers[i] = bar.supers;
-    }
-
-    pub(crate) fn check_len(&self, bars: usize) -> Result<()> {
-        check_output_length("supert", bars, self.supert.len())?;
-        check_output_length("superd", bars, self.superd.len())?;
-        check_output_length("superl", bars, self.superl.len())?;
-        check_output_length("supers", bars, self.supers.len())
+        self.series.atr.value()
     }
 }
 

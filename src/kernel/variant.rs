@@ -5,7 +5,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use crate::error::Error;
-use crate::kernel::true_range::true_range;
+use crate::kernel::true_range::{true_range, true_range_unchecked};
 
 /// A definition of SuperTrend. Every kernel, streaming state, sweep and reduction takes one
 /// (through [`SuperTrendParams::with_variant`](crate::SuperTrendParams::with_variant) or
@@ -81,6 +81,30 @@ impl Variant {
             Variant::TradingView => -1,
             Variant::Vectorbt | Variant::TaLib => 1,
         }
+    }
+}
+
+/// The true range of every bar under `variant`, with no previous close at bar 0.
+///
+/// One loop per variant, each with its formula inlined: a match per bar would keep the
+/// default's loop from vectorising.
+pub(crate) fn true_range_series(variant: Variant, high: &[f64], low: &[f64], close: &[f64]) -> Vec<f64> {
+    fn each(high: &[f64], low: &[f64], close: &[f64], true_range: impl Fn(f64, f64, f64) -> f64) -> Vec<f64> {
+        let prev_closes = std::iter::once(f64::NAN).chain(close.iter().copied());
+        high.iter()
+            .zip(low)
+            .zip(prev_closes)
+            .map(|((&h, &l), pc)| true_range(h, l, pc))
+            .collect()
+    }
+    match variant {
+        Variant::Vectorbt => {
+            let mut out = vec![0.0; high.len()];
+            true_range_unchecked(high, low, close, &mut out);
+            out
+        }
+        Variant::TradingView => each(high, low, close, tradingview_true_range),
+        Variant::TaLib => each(high, low, close, talib_true_range),
     }
 }
 

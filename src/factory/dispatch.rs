@@ -1,0 +1,385 @@
+//! Running an indicator over every column: chunks on the rayon pool, grouped for the kernel,
+//! into output matrices or through a per-column reducer.
+
+use std::collections::VecDeque;
+use std::ops::Range;
+use std::sync::{Mutex, TryLockError};
+
+use rayon::prelude::*;
+
+use super::buffers::{split_chunks, split_columns};
+use super::indicator::{Column, Indicator, MAX_OUTPUTS};
+use super::selection::OutputSet;
+use super::view::ColumnView;
+use super::Progress;
+use crate::columns::Columns;
+use crate::prices::{Prices, SymbolPrices};
+use crate::schema::{OutputMut, OutputRef, OutputVec};
+
+/// Runs `work` on every chunk, in parallel, and returns its results in column order. `work`
+/// gets the worker's scratch, every symbol's shared work and the chunk.
+fn drive<I, C, R, W>(
+    indicator: &I,
+    prices: &Prices<'_>,
+    total: usize,
+    chunks: Vec<(Range<usize>, C)>,
+    progress: Option<Progress<'_>>,
+    work: W,
+) -> Vec<R>
+where
+    I: Indicator,
+    C: Send,
+    R: Send,
+    W: Fn(&mut I::Scratch, &[I::Shared], Range<usize>, C) -> R + Sync,
+{
+    let shared: Vec<I::Shared> = prices
+        .as_slice()
+        .par_iter()
+        .map(|p| indicator.share(p))
+        .collect();
+    let reports = Reports::default();
+    chunks
+        .into_par_iter()
+        .map_init(
+            || indicator.scratch(prices.bars()),
+            |scratch, (range, chunk)| {
+                let len = range.len();
+                let result = work(scratch, &shared, range, chunk);
+                if let Some(progress) = progress {
+                    reports.finished(len, progress, total);
+                }
+                result
+            },
+        )
+        .collect()
+}
+
+/// The progress of one sweep: a local lock, so a panicking callback poisons only this sweep.
+///
+/// A worker never waits for another one's callback. A callback that runs rayon work (its own
+/// or a library's) may, while it waits, be handed this sweep's other chunks on the same
+/// thread; had their reports waited for the lock its caller holds, the sweep would deadlock.
+/// So a finished chunk is queued, and whoever holds the lock reports the queue, one call per
+/// chunk, with increasing counts.
+#[derive(Default)]
+struct Reports {
+    /// Lengths of finished chunks not yet reported; locked briefly, never across a callback.
+    queue: Mutex<VecDeque<usize>>,
+    /// Columns reported so far; held by the one worker calling the callback.
+    done: Mutex<usize>,
+}
+
+impl Reports {
+    fn finished(&self, len: usize, progress: Progress<'_>, total: usize) {
+        let queue = || self.queue.lock().unwrap_or_else(|e| e.into_inner());
+        queue().push_back(len);
+        loop {
+            let mut done = match self.done.try_lock() {
+                Ok(done) => done,
+                // The holder checks the queue after letting go, so it reports this chunk.
+                Err(TryLockError::WouldBlock) => return,
+                // A callback panicked and the sweep is unwinding: report nothing more.
+                Err(TryLockError::Poisoned(_)) => return,
+            };
+            loop {
+                let next = queue().pop_front();
+                let Some(len) = next else { break };
+                *done += len;
+                progress(*done, total);
+            }
+            drop(done);
+            if queue().is_empty() {
+                return;
+            }
+        }
+    }
+}
+
+/// The column ranges of chunks of `chunk_len` columns.
+fn chunk_ranges(total: usize, chunk_len: usize) -> Vec<Range<usize>> {
+    (0..total)
+        .step_by(chunk_len)
+        .map(move |first| first..(first + chunk_len).min(total))
+        .collect()
+}
+
+/// What one chunk of a materialising sweep writes: each output's columns, each column's state
+/// slot.
+struct ChunkMemory<'m, S> {
+    outputs: Vec<Option<OutputMut<'m>>>,
+    states: Option<&'m mut [Option<S>]>,
+}
+
+/// Computes every column into `outputs` (one whole (bars, columns) matrix in column-major
+/// memory order per schema output, `None` where not selected) and `states` (one slot per
+/// column) if given.
+pub(super) fn materialize<I: Indicator>(
+    indicator: &I,
+    prices: &Prices<'_>,
+    columns: &Columns<I::Params>,
+    chunk_len: usize,
+    outputs: Vec<Option<OutputMut<'_>>>,
+    states: Option<&mut [Option<I::State>]>,
+    progress: Option<Progress<'_>>,
+) {
+    let (bars, total) = (prices.bars(), columns.len());
+    let ranges = chunk_ranges(total, chunk_len);
+    // One slice per output per chunk; each worker splits its own into columns, so the lists of
+    // column slices exist for a few chunks at a time, never for the whole grid.
+    let mut per_output: Vec<Option<std::vec::IntoIter<OutputMut<'_>>>> = outputs
+        .into_iter()
+        .map(|o| o.map(|matrix| split_chunks(matrix, bars, &ranges).into_iter()))
+        .collect();
+    let mut states = states;
+    let chunks = ranges
+        .iter()
+        .map(|range| {
+            let outputs = per_output
+                .iter_mut()
+                .map(|o| o.as_mut().and_then(Iterator::next))
+                .collect();
+            let states = states.take().map(|all| {
+                let (chunk, rest) = all.split_at_mut(range.len());
+                states = Some(rest);
+                chunk
+            });
+            (range.clone(), ChunkMemory { outputs, states })
+        })
+        .collect();
+    drive(
+        indicator,
+        prices,
+        total,
+        chunks,
+        progress,
+        |scratch, shared, range, chunk: ChunkMemory<'_, I::State>| {
+            let (first, len) = (range.start, range.len());
+            let mut column_outputs: Vec<Vec<Option<OutputMut<'_>>>> = chunk
+                .outputs
+                .into_iter()
+                .map(|o| match o {
+                    Some(matrix) => split_columns(matrix, bars, len).map(Some).collect(),
+                    None => Vec::new(),
+                })
+                .collect();
+            let mut column_states: Vec<Option<&mut Option<I::State>>> = chunk
+                .states
+                .map(|s| s.iter_mut().map(Some).collect())
+                .unwrap_or_default();
+            let mut batch = Vec::with_capacity(I::LANES.max(1));
+            let visit = |symbol: &SymbolPrices<'_>,
+                         shared: &I::Shared,
+                         scratch: &mut I::Scratch,
+                         params: &[I::Params],
+                         lanes: &[usize]| {
+                batch.extend(lanes.iter().map(|&column| {
+                    let k = column - first;
+                    let mut slots: [Option<OutputMut<'_>>; MAX_OUTPUTS] = Default::default();
+                    for (slot, output) in slots.iter_mut().zip(column_outputs.iter_mut()) {
+                        if let Some(values) = output.get_mut(k) {
+                            *slot = values.take();
+                        }
+                    }
+                    let state = column_states.get_mut(k).and_then(Option::take);
+                    Column::new(slots, state)
+                }));
+                indicator.run_batch(symbol, shared, scratch, params, &mut batch);
+                batch.clear();
+            };
+            for_each_batch(indicator, prices, shared, columns, scratch, range, visit);
+        },
+    );
+}
+
+/// Runs the indicator's groups over the columns `range`: for each group, `start_group` once,
+/// then `visit` with each batch of at most `LANES` of its columns and their parameters.
+fn for_each_batch<I, V>(
+    indicator: &I,
+    prices: &Prices<'_>,
+    shared: &[I::Shared],
+    columns: &Columns<I::Params>,
+    scratch: &mut I::Scratch,
+    range: Range<usize>,
+    mut visit: V,
+) where
+    I: Indicator,
+    V: FnMut(&SymbolPrices<'_>, &I::Shared, &mut I::Scratch, &[I::Params], &[usize]),
+{
+    let (grid, symbols) = (columns.grid(), columns.symbols());
+    let lanes = I::LANES.max(1);
+    let mut params = Vec::with_capacity(lanes);
+    for group in kernel_groups(indicator, columns, range) {
+        let (symbol, shared) = (&prices.as_slice()[group.symbol], &shared[group.symbol]);
+        indicator.start_group(symbol, shared, scratch, &group.first);
+        for batch in group.columns.chunks(lanes) {
+            params.clear();
+            params.extend(batch.iter().filter_map(|&column| grid.get(column / symbols)));
+            visit(symbol, shared, scratch, &params, batch);
+        }
+    }
+}
+
+/// Columns of one symbol that share the work of one [`Indicator::start_group`].
+#[derive(Debug)]
+struct KernelGroup<P> {
+    symbol: usize,
+    first: P,
+    columns: Vec<usize>,
+}
+
+/// The columns in `range`, grouped for the kernel: for each symbol, every run of consecutive
+/// grid rows that belong to the group of the run's first row.
+fn kernel_groups<I: Indicator>(
+    indicator: &I,
+    columns: &Columns<I::Params>,
+    range: Range<usize>,
+) -> Vec<KernelGroup<I::Params>> {
+    let (symbols, grid) = (columns.symbols(), columns.grid());
+    let mut groups: Vec<KernelGroup<I::Params>> = Vec::new();
+    for symbol in 0..symbols {
+        // The symbol's columns in the range: start + offset, start + offset + symbols, ...
+        let offset = (symbol + symbols - range.start % symbols) % symbols;
+        let mut open: Option<KernelGroup<I::Params>> = None;
+        for column in (range.start + offset..range.end).step_by(symbols) {
+            let Some(params) = grid.get(column / symbols) else {
+                continue;
+            };
+            match open.as_mut() {
+                Some(group) if indicator.same_group(&group.first, &params) => {
+                    group.columns.push(column);
+                }
+                _ => {
+                    groups.extend(open.take());
+                    open = Some(KernelGroup {
+                        symbol,
+                        first: params,
+                        columns: vec![column],
+                    });
+                }
+            }
+        }
+        groups.extend(open);
+    }
+    groups
+}
+
+/// Per-worker memory for one batch of columns of the selected outputs.
+struct BatchMemory {
+    /// Per schema output: `lanes` columns of `bars` values, if selected.
+    outputs: Vec<Option<OutputVec>>,
+    bars: usize,
+}
+
+impl BatchMemory {
+    fn new(schema: &[crate::schema::OutputSpec], selected: OutputSet, bars: usize, lanes: usize) -> Self {
+        let outputs = schema
+            .iter()
+            .enumerate()
+            .map(|(k, spec)| {
+                selected
+                    .contains(k)
+                    .then(|| OutputVec::zeros(spec.dtype(), bars * lanes))
+            })
+            .collect();
+        BatchMemory { outputs, bars }
+    }
+
+    /// `count` columns, as kernel outputs.
+    fn columns<S>(&mut self, count: usize) -> Vec<Column<'_, S>> {
+        let mut split: Vec<Vec<OutputMut<'_>>> = self
+            .outputs
+            .iter_mut()
+            .map(|o| match o {
+                Some(values) => split_columns(values.as_mut(), self.bars, count).collect(),
+                None => Vec::new(),
+            })
+            .collect();
+        (0..count)
+            .map(|_| {
+                let mut slots: [Option<OutputMut<'_>>; MAX_OUTPUTS] = Default::default();
+                for (slot, output) in slots.iter_mut().zip(split.iter_mut()) {
+                    if !output.is_empty() {
+                        *slot = Some(output.remove(0));
+                    }
+                }
+                Column::new(slots, None)
+            })
+            .collect()
+    }
+
+    /// Column `k` of the batch, after the kernel filled it.
+    fn values(&self, k: usize) -> [Option<OutputRef<'_>>; MAX_OUTPUTS] {
+        let range = k * self.bars..(k + 1) * self.bars;
+        let mut values: [Option<OutputRef<'_>>; MAX_OUTPUTS] = [None; MAX_OUTPUTS];
+        for (value, output) in values.iter_mut().zip(&self.outputs) {
+            *value = output.as_ref().map(|o| match o.as_ref() {
+                OutputRef::F64(v) => OutputRef::F64(&v[range.clone()]),
+                OutputRef::I8(v) => OutputRef::I8(&v[range.clone()]),
+                OutputRef::Bool(v) => OutputRef::Bool(&v[range.clone()]),
+            });
+        }
+        values
+    }
+}
+
+/// Computes every column into a per-worker batch and returns `reduce` of each, in column
+/// order, with a value from `init` (made once per chunk) that `reduce` may use as scratch.
+/// Memory stays at a few columns per worker, whatever the grid.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn reduce<I, S, T, G, F>(
+    indicator: &I,
+    prices: &Prices<'_>,
+    columns: &Columns<I::Params>,
+    chunk_len: usize,
+    selected: OutputSet,
+    progress: Option<Progress<'_>>,
+    init: G,
+    reduce: F,
+) -> Vec<T>
+where
+    I: Indicator,
+    T: Send,
+    G: Fn() -> S + Sync,
+    F: Fn(&mut S, ColumnView<'_, I::Params>) -> T + Sync,
+{
+    let (bars, total) = (prices.bars(), columns.len());
+    let schema = indicator.outputs();
+    let lanes = I::LANES.max(1);
+    let chunks = chunk_ranges(total, chunk_len)
+        .into_iter()
+        .map(|range| (range, ()))
+        .collect();
+    let per_chunk = drive(
+        indicator,
+        prices,
+        total,
+        chunks,
+        progress,
+        |scratch, shared, range, ()| {
+            let mut memory = BatchMemory::new(schema, selected, bars, lanes);
+            let mut results: Vec<Option<T>> = (0..range.len()).map(|_| None).collect();
+            let mut state = init();
+            let first = range.start;
+            let visit = |symbol: &SymbolPrices<'_>,
+                         shared: &I::Shared,
+                         scratch: &mut I::Scratch,
+                         params: &[I::Params],
+                         batch: &[usize]| {
+                let mut kernel_columns = memory.columns(batch.len());
+                indicator.run_batch(symbol, shared, scratch, params, &mut kernel_columns);
+                drop(kernel_columns);
+                for (k, &column) in batch.iter().enumerate() {
+                    let key = columns.key(column).expect("the column is in the layout");
+                    let view = ColumnView::new(key, column, schema, memory.values(k));
+                    results[column - first] = Some(reduce(&mut state, view));
+                }
+            };
+            for_each_batch(indicator, prices, shared, columns, scratch, range, visit);
+            results
+                .into_iter()
+                .map(|r| r.expect("every column is reduced"))
+                .collect::<Vec<T>>()
+        },
+    );
+    per_chunk.into_iter().flatten().collect()
+}
