@@ -115,7 +115,9 @@ impl Indicator for Atr {
                 }
             };
             let atr = match self.variant {
-                Variant::Vectorbt => Recursion::Wilder(wilder_atr_unchecked(true_range, period, out)),
+                Variant::Vectorbt => {
+                    Recursion::Wilder(wilder_atr_unchecked(true_range, period, out))
+                }
                 Variant::TradingView | Variant::TaLib => {
                     let mut seeded = if self.variant == Variant::TaLib {
                         SeededAtr::talib(period)

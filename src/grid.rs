@@ -353,7 +353,10 @@ impl<P: Row> PartialEq for Grid<P> {
 }
 
 impl<P: Row> Grid<P> {
-    fn with_rows(names: &[&str], rows: impl FnOnce(&[String]) -> Result<Arc<dyn Rows<P>>>) -> Result<Self> {
+    fn with_rows(
+        names: &[&str],
+        rows: impl FnOnce(&[String]) -> Result<Arc<dyn Rows<P>>>,
+    ) -> Result<Self> {
         if P::WIDTH > MAX_AXES {
             return Err(Error::TooManyAxes {
                 axes: P::WIDTH,
@@ -577,8 +580,11 @@ mod tests {
 
     #[test]
     fn product_rows_and_positions_agree() {
-        let grid = Grid::product(&["a", "b", "c"], (&[3, 1, 2][..], &[0.5, -1.0][..], &[7u32][..]))
-            .unwrap();
+        let grid = Grid::product(
+            &["a", "b", "c"],
+            (&[3, 1, 2][..], &[0.5, -1.0][..], &[7u32][..]),
+        )
+        .unwrap();
         assert_eq!(grid.len(), 6);
         for (i, row) in grid.iter().enumerate() {
             assert_eq!(grid.position(&row), Some(i));

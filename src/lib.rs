@@ -285,8 +285,8 @@ pub use crate::prices::{Inputs, Prices, SymbolPrices};
 pub use crate::schema::{Dtype, Element, OutputArray, OutputSpec};
 pub use crate::supertrend::{
     supertrend, supertrend_into, true_range, true_range_into, wilder_atr_into, SuperTrend,
-    SuperTrendBar, SuperTrendOutput, SuperTrendParams, SuperTrendSlices, SuperTrendState,
-    Variant, WilderAtr,
+    SuperTrendBar, SuperTrendOutput, SuperTrendParams, SuperTrendSlices, SuperTrendState, Variant,
+    WilderAtr,
 };
 
 /// The README's code blocks, compiled and run as doctests so they cannot drift from the API.

@@ -101,7 +101,12 @@ pub fn moving_average(close: &[f64], window: usize, kind: MaKind) -> Result<Vec<
 /// # Errors
 /// - [`Error::InvalidWindow`] if `window` is 0.
 /// - [`Error::OutputLength`] if `out` is not one value per bar.
-pub fn moving_average_into(close: &[f64], window: usize, kind: MaKind, out: &mut [f64]) -> Result<()> {
+pub fn moving_average_into(
+    close: &[f64],
+    window: usize,
+    kind: MaKind,
+    out: &mut [f64],
+) -> Result<()> {
     validate_window(window)?;
     check_output_length("ma", close.len(), out.len())?;
     match kind {
@@ -275,7 +280,8 @@ impl Indicator for Ma {
                 let mut states: Vec<EmaState> = windows.iter().map(|&w| EmaState::new(w)).collect();
                 let mut spare: Vec<Vec<f64>> = Vec::new();
                 let mut outs: Vec<&mut [f64]> = Vec::with_capacity(columns.len());
-                let taken: Vec<Option<&mut [f64]>> = columns.iter_mut().map(|c| c.take::<f64>(0)).collect();
+                let taken: Vec<Option<&mut [f64]>> =
+                    columns.iter_mut().map(|c| c.take::<f64>(0)).collect();
                 // A column whose average is not selected (only its state is) still runs its
                 // recursion, into a spare buffer.
                 let missing = taken.iter().filter(|t| t.is_none()).count();

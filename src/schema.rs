@@ -62,6 +62,7 @@ impl fmt::Display for Dtype {
 pub struct OutputSpec {
     name: Cow<'static, str>,
     dtype: Dtype,
+    per_group: bool,
 }
 
 impl OutputSpec {
@@ -70,6 +71,7 @@ impl OutputSpec {
         OutputSpec {
             name: name.into(),
             dtype,
+            per_group: false,
         }
     }
 
@@ -78,6 +80,7 @@ impl OutputSpec {
         OutputSpec {
             name: Cow::Borrowed(name),
             dtype: Dtype::F64,
+            per_group: false,
         }
     }
 
@@ -86,6 +89,7 @@ impl OutputSpec {
         OutputSpec {
             name: Cow::Borrowed(name),
             dtype: Dtype::I8,
+            per_group: false,
         }
     }
 
@@ -94,6 +98,7 @@ impl OutputSpec {
         OutputSpec {
             name: Cow::Borrowed(name),
             dtype: Dtype::Bool,
+            per_group: false,
         }
     }
 
@@ -105,6 +110,20 @@ impl OutputSpec {
     /// The output's element type.
     pub fn dtype(&self) -> Dtype {
         self.dtype
+    }
+
+    /// The same output, declared the same for every column of a group: the indicator writes it
+    /// once per group, in [`start_group`](crate::Indicator::start_group), and a reduction's
+    /// columns share that one copy (a crossover's fast average).
+    #[must_use]
+    pub const fn per_group(mut self) -> Self {
+        self.per_group = true;
+        self
+    }
+
+    /// Whether the output is written once per group.
+    pub fn is_per_group(&self) -> bool {
+        self.per_group
     }
 }
 
@@ -370,6 +389,9 @@ mod tests {
         assert_eq!(view.dtype(), Dtype::F64);
         assert!(bool::slice(view.as_ref()).is_none());
         assert_eq!(f64::slice_mut(view).unwrap(), &[1.0, 2.0]);
-        assert_eq!(OutputVec::zeros(Dtype::Bool, 2), OutputVec::Bool(vec![false; 2]));
+        assert_eq!(
+            OutputVec::zeros(Dtype::Bool, 2),
+            OutputVec::Bool(vec![false; 2])
+        );
     }
 }

@@ -17,8 +17,8 @@ use crate::kernel::lanes::{bands_lanes_into, BandRules, LANES};
 use crate::kernel::series::{seeded_atr_into, SeriesState};
 use crate::kernel::supertrend::validate_multiplier;
 use crate::kernel::variant::true_range_series;
-use crate::schema::OutputSpec;
 use crate::prices::SymbolPrices;
+use crate::schema::OutputSpec;
 use ndarray::Array2;
 
 pub use crate::kernel::atr::{wilder_atr_into, WilderAtr};
@@ -209,6 +209,7 @@ impl Indicator for SuperTrend {
         shared: &SymbolSeries,
         scratch: &mut GroupAtr,
         &(period, _): &(usize, f64),
+        _group: &mut Column<'_, ()>,
     ) {
         let (tr, atr) = (&shared.true_range, &mut scratch.atr);
         scratch.seed = None;

@@ -4,10 +4,10 @@
 
 use std::borrow::Cow;
 
-use super::rules::{SignalBytes, SignalRule, Signals, Strategy};
+use super::rules::{SignalBuffer, SignalRule, Signals, Strategy};
 use crate::error::Result;
 use crate::factory::{typed_position, ColumnView, Indicator, OutputSet, Pair};
-use crate::kernel::cross::crossings_into;
+use crate::kernel::cross::crossing_words;
 use crate::ma::{Ma, MaKind};
 use crate::prices::Prices;
 use crate::schema::Dtype;
@@ -59,32 +59,39 @@ pub struct CrossoverPlan {
 
 impl<I: Indicator> SignalRule<I> for Crossover {
     type Plan = CrossoverPlan;
-    type Scratch = Vec<u8>;
+    type Scratch = SignalBuffer;
 
     fn plan(&self, indicator: &I, _prices: &Prices<'_>) -> Result<(CrossoverPlan, OutputSet)> {
         let schema = indicator.outputs();
         let fast = typed_position(schema, &self.fast, Dtype::F64)?;
         let slow = typed_position(schema, &self.slow, Dtype::F64)?;
-        Ok((CrossoverPlan { fast, slow }, OutputSet::NONE.with(fast).with(slow)))
+        Ok((
+            CrossoverPlan { fast, slow },
+            OutputSet::NONE.with(fast).with(slow),
+        ))
     }
 
-    fn scratch(&self, bars: usize) -> Vec<u8> {
-        vec![0; bars]
+    fn scratch(&self, bars: usize) -> SignalBuffer {
+        SignalBuffer::new(bars)
     }
 
     fn signals<'a>(
         &'a self,
         plan: &'a CrossoverPlan,
         column: ColumnView<'a, I::Params>,
-        scratch: &'a mut Vec<u8>,
+        scratch: &'a mut SignalBuffer,
     ) -> impl Signals + 'a {
-        let fast = column.get_at::<f64>(plan.fast).expect("the fast output is selected");
-        let slow = column.get_at::<f64>(plan.slow).expect("the slow output is selected");
-        crossings_into(fast, slow, scratch);
-        SignalBytes::new(&scratch[..fast.len()])
+        let fast = column
+            .get_at::<f64>(plan.fast)
+            .expect("the fast output is selected");
+        let slow = column
+            .get_at::<f64>(plan.slow)
+            .expect("the slow output is selected");
+        let (entry, exit) = scratch.words_mut();
+        crossing_words(fast, slow, entry, exit);
+        scratch.signals()
     }
 }
-
 
 /// vectorbt's README flagship: the crossover of a fast and a slow moving average of one kind,
 /// over grids of (fast window, slow window), typically every pair of one axis

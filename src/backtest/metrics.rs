@@ -1,15 +1,20 @@
-//! The metrics of one column from its returns (PIPELINE.md section 6): the running sums of
-//! the Sharpe ratio, the compounded growth and its drawdown, accumulated bar by bar in the
-//! reference's order, and the two-pass variance at the end.
+//! The metrics of columns from their returns (`docs/PIPELINE.md` section 6): the Sharpe
+//! ratio's sums, the compounded growth and its drawdown, accumulated bar by bar in the
+//! reference's order, and the two-pass variance, for a few columns in lock step.
+//!
+//! Every accumulator is a chain of dependent operations, which exactness forbids reordering,
+//! so one column at a time waits on their latency (4 cycles an add or a multiply). The chains
+//! of different columns are independent: [`return_metrics`] runs up to [`LANES`] columns'
+//! chains interleaved, so they overlap, each with exactly its own scalar arithmetic.
 
-use super::repeated_sum::add_repeated;
+use super::simulate::OrderMetrics;
 
 /// vectorbt's `start_value` of the cumulative returns the drawdown is measured on.
 const GROWTH_SCALE: f64 = 100.0;
 
 /// One column's metrics: one row of a backtest's result.
 ///
-/// Each value is what vectorbt 1.2.0 returns for the reference recipe (`../shared/PIPELINE.md`),
+/// Each value is what vectorbt 1.2.0 returns for the reference recipe (`docs/PIPELINE.md`),
 /// bit for bit.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ColumnMetrics {
@@ -60,10 +65,9 @@ pub enum Variance {
     /// order. Bit-identical to vectorbt; needs one column of returns per worker thread.
     #[default]
     Exact,
-    /// A one-pass variance: each run of bars between orders is summarised while it is in
-    /// cache (its mean and squared deviations) and merged into the column's (Chan, Golub and
-    /// LeVeque's pairwise update), runs of zero returns in O(1), order bars by Welford's
-    /// update. No second pass over the column, so somewhat faster.
+    /// A one-pass variance: each block of 256 bars is summarised while it is in cache (its
+    /// mean and squared deviations) and merged into the column's (Chan, Golub and LeVeque's
+    /// pairwise update). No second pass over the column.
     ///
     /// **Not bit-exact**: the Sharpe ratio differs from [`Exact`](Variance::Exact) in its last
     /// digits (tested within a relative `1e-9`; `1.2e-13` at worst on the tutorial workload);
@@ -71,71 +75,335 @@ pub enum Variance {
     OnePass,
 }
 
-/// The running accumulators of a column's returns: the Sharpe ratio's sum and count, and the
-/// compounded growth whose drawdown is tracked.
-#[derive(Debug, Clone)]
-pub(super) struct ReturnStats {
-    /// Sum of the non-NaN returns, in bar order.
-    pub(super) sum: f64,
-    /// Number of non-NaN returns.
-    pub(super) count: usize,
-    /// `prod(1 + r)` over the non-NaN returns, in bar order.
-    growth: f64,
-    drawdown: Drawdown,
+/// The most columns [`return_metrics`] interleaves.
+pub(super) const LANES: usize = 4;
+
+/// Bars per block of the one-pass variance.
+const ONE_PASS_BLOCK: usize = 256;
+
+/// The metrics of up to [`LANES`] columns of the same bars, from their returns (NaN for a
+/// missing return) and their order metrics: `returns[k]` and `orders[k]` belong to column
+/// `k`, whose metrics are pushed onto `out`, in order.
+pub(super) fn return_metrics(
+    returns: &[&[f64]],
+    orders: &[OrderMetrics],
+    variance: Variance,
+    sqrt_annualisation: f64,
+    out: &mut Vec<ColumnMetrics>,
+) {
+    let columns = returns.len();
+    debug_assert!((1..=LANES).contains(&columns) && orders.len() == columns);
+    let bars = returns[0].len();
+    // Lanes beyond the columns repeat the last one; their results are dropped.
+    let lanes: [&[f64]; LANES] = std::array::from_fn(|k| &returns[k.min(columns - 1)][..bars]);
+    let sums = lane_sums(lanes);
+    let means: [f64; LANES] = std::array::from_fn(|k| sums.sum[k] / sums.count[k] as f64);
+    let ssd = match variance {
+        Variance::Exact => squared_deviations(lanes, means),
+        Variance::OnePass => std::array::from_fn(|k| one_pass_squared_deviations(lanes[k])),
+    };
+    for (k, orders) in orders.iter().enumerate() {
+        out.push(ColumnMetrics {
+            sharpe: sharpe_from(means[k], ssd[k], sums.count[k], sqrt_annualisation),
+            total_return: orders.total_return,
+            max_drawdown: sums.max_drawdown(k, bars),
+            trades: orders.trades,
+            closed_trades: orders.closed_trades,
+        });
+    }
 }
 
-impl ReturnStats {
-    pub(super) fn new() -> Self {
-        ReturnStats {
-            sum: 0.0,
-            count: 0,
-            growth: 1.0,
-            drawdown: Drawdown::new(),
-        }
-    }
+/// The running accumulators of [`LANES`] columns' returns, one lane per column: the Sharpe
+/// ratio's sum and count, and the compounded growth whose drawdown is tracked.
+#[derive(Debug, Clone, Copy)]
+struct LaneSums {
+    /// Sum of the non-NaN returns, in bar order.
+    sum: [f64; LANES],
+    /// Number of non-NaN returns.
+    count: [usize; LANES],
+    /// `prod(1 + r)` over the non-NaN returns, in bar order.
+    growth: [f64; LANES],
+    drawdown: [Drawdown; LANES],
+}
 
-    /// Adds one bar's return.
-    #[inline]
-    pub(super) fn push(&mut self, r: f64) {
-        if !r.is_nan() {
-            self.sum += r;
-            self.count += 1;
-            self.growth *= r + 1.0;
-        }
-        self.drawdown.push(self.growth * GROWTH_SCALE);
-    }
-
-    /// Adds returns that are all finite: [`push`](ReturnStats::push) without the NaN test, in
-    /// a loop of three dependency chains (sum, growth, peak) and nothing else.
-    #[inline]
-    pub(super) fn push_finite(&mut self, returns: &[f64]) {
-        let (mut sum, mut growth) = (self.sum, self.growth);
-        let mut drawdown = self.drawdown.clone();
-        for &r in returns {
-            sum += r;
-            growth *= r + 1.0;
-            drawdown.push(growth * GROWTH_SCALE);
-        }
-        (self.sum, self.growth, self.drawdown) = (sum, growth, drawdown);
-        self.count += returns.len();
-    }
-
-    /// Adds `bars` returns of exactly `0.0`: the sum, the growth and the drawdown cannot
-    /// change (`s + 0.0 == s` for every `s` but `-0.0`, which a sum starting at `+0.0` never
-    /// is; `g * 1.0 == g`, and a repeated value is no new peak or trough), only the count
-    /// does.
-    #[inline]
-    pub(super) fn push_zeros(&mut self, bars: usize) {
-        self.count += bars;
-    }
-
-    /// The maximum drawdown of every return pushed, `bars` of them.
-    pub(super) fn max_drawdown(&self, bars: usize) -> f64 {
-        if bars == 0 || self.growth.is_nan() {
+impl LaneSums {
+    /// Lane `k`'s maximum drawdown over `bars` returns.
+    fn max_drawdown(&self, k: usize, bars: usize) -> f64 {
+        if bars == 0 || self.growth[k].is_nan() {
             // A NaN growth stays NaN, and so was the drawdown of the bar where it began.
             return f64::NAN;
         }
-        self.drawdown.finish()
+        self.drawdown[k].finish()
+    }
+}
+
+/// Every lane's sums, the lanes in lock step, compiled for the CPU at hand.
+fn lane_sums(lanes: [&[f64]; LANES]) -> LaneSums {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the one precondition of an AVX2 function is a CPU with AVX2, just checked.
+        return unsafe { avx2::lane_sums(lanes) };
+    }
+    lane_sums_each(lanes)
+}
+
+/// The first pass: per bar, each lane's return into its sum, count, growth and drawdown. A
+/// NaN return adds `0.0` to the sum (which changes no sum but `-0.0`, and one starting at
+/// `+0.0` never is) and multiplies the growth by `1.0` (which changes nothing): the same bits
+/// as skipping it, without a branch. The drawdown's branch on a new peak is taken once per
+/// bar for all lanes, rarely: between peaks every lane only keeps its trough, a vector min.
+#[inline(always)]
+fn lane_sums_each(lanes: [&[f64]; LANES]) -> LaneSums {
+    let bars = lanes[0].len();
+    let lanes: [&[f64]; LANES] = std::array::from_fn(|k| &lanes[k][..bars]);
+    let mut sum = [0.0; LANES];
+    let mut count = [0usize; LANES];
+    let mut growth = [1.0; LANES];
+    let mut peak = [GROWTH_SCALE; LANES];
+    let mut trough = [GROWTH_SCALE; LANES];
+    let mut deepest = [0.0; LANES];
+    for i in 0..bars {
+        let r: [f64; LANES] = std::array::from_fn(|k| lanes[k][i]);
+        let mut c = [0.0; LANES];
+        for k in 0..LANES {
+            let valid = !r[k].is_nan();
+            sum[k] += if valid { r[k] } else { 0.0 };
+            count[k] += usize::from(valid);
+            growth[k] *= if valid { r[k] + 1.0 } else { 1.0 };
+            c[k] = growth[k] * GROWTH_SCALE;
+        }
+        // One vector compare and one branch for all lanes, not one per lane.
+        let new_peaks = (0..LANES).fold(0u8, |bits, k| bits | (u8::from(c[k] > peak[k]) << k));
+        let new_peak = new_peaks != 0;
+        if new_peak {
+            for k in 0..LANES {
+                let mut lane = Drawdown {
+                    peak: peak[k],
+                    trough: trough[k],
+                    deepest: deepest[k],
+                };
+                lane.push(c[k]);
+                (peak[k], trough[k], deepest[k]) = (lane.peak, lane.trough, lane.deepest);
+            }
+        } else {
+            for k in 0..LANES {
+                trough[k] = if c[k] < trough[k] { c[k] } else { trough[k] };
+            }
+        }
+    }
+    LaneSums {
+        sum,
+        count,
+        growth,
+        drawdown: std::array::from_fn(|k| Drawdown {
+            peak: peak[k],
+            trough: trough[k],
+            deepest: deepest[k],
+        }),
+    }
+}
+
+/// The second pass of the exact variance: each lane's squared deviations from its mean, in
+/// bar order, NaN returns skipped (adding `0.0` to a sum of squares changes nothing).
+fn squared_deviations(lanes: [&[f64]; LANES], means: [f64; LANES]) -> [f64; LANES] {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the one precondition of an AVX2 function is a CPU with AVX2, just checked.
+        return unsafe { avx2::squared_deviations(lanes, means) };
+    }
+    squared_deviations_each(lanes, means)
+}
+
+#[inline(always)]
+fn squared_deviations_each(lanes: [&[f64]; LANES], means: [f64; LANES]) -> [f64; LANES] {
+    let bars = lanes[0].len();
+    let lanes: [&[f64]; LANES] = std::array::from_fn(|k| &lanes[k][..bars]);
+    let mut ssd = [0.0; LANES];
+    for i in 0..bars {
+        for k in 0..LANES {
+            let r = lanes[k][i];
+            let deviation = r - means[k];
+            ssd[k] += if r.is_nan() {
+                0.0
+            } else {
+                deviation * deviation
+            };
+        }
+    }
+    ssd
+}
+
+/// The lanes' passes with AVX2: the four lanes of each accumulator are one vector, each lane
+/// doing exactly the scalar arithmetic of [`lane_sums_each`] and [`squared_deviations_each`].
+#[cfg(target_arch = "x86_64")]
+mod avx2 {
+    use std::arch::x86_64::*;
+
+    use super::{Drawdown, LaneSums, GROWTH_SCALE, LANES};
+
+    /// See [`lane_sums_each`](super::lane_sums_each). `and(valid, r)` is `r` or `+0.0` and
+    /// `blendv(1, r + 1, valid)` is `r + 1` or `1.0`: the scalar selects. The new-peak test is
+    /// one compare and one branch for the four lanes; on a new peak in any lane, every lane
+    /// takes its scalar step, which is the scalar code; otherwise each keeps its trough,
+    /// `min_pd(c, trough)` being `c < trough ? c : trough`, NaN included.
+    #[target_feature(enable = "avx2")]
+    pub(super) fn lane_sums(lanes: [&[f64]; LANES]) -> LaneSums {
+        let bars = lanes[0].len();
+        let [a, b, c, d] = lanes.map(|lane| &lane[..bars]);
+        let one = _mm256_set1_pd(1.0);
+        let scale = _mm256_set1_pd(GROWTH_SCALE);
+        let mut sum = _mm256_setzero_pd();
+        let mut count = _mm256_setzero_si256();
+        let mut growth = one;
+        let mut peak = scale;
+        let mut trough = scale;
+        let mut deepest = [0.0; LANES];
+        let mut step = |r: __m256d| {
+            let valid = _mm256_cmp_pd::<_CMP_ORD_Q>(r, r);
+            sum = _mm256_add_pd(sum, _mm256_and_pd(valid, r));
+            // A valid lane's mask is all ones: -1 as an integer.
+            count = _mm256_sub_epi64(count, _mm256_castpd_si256(valid));
+            growth = _mm256_mul_pd(growth, _mm256_blendv_pd(one, _mm256_add_pd(r, one), valid));
+            let value = _mm256_mul_pd(growth, scale);
+            let new_peaks = _mm256_movemask_pd(_mm256_cmp_pd::<_CMP_GT_OQ>(value, peak));
+            if new_peaks == 0 {
+                trough = _mm256_min_pd(value, trough);
+            } else {
+                let (values, mut peaks, mut troughs) =
+                    (lanes_of(value), lanes_of(peak), lanes_of(trough));
+                for k in 0..LANES {
+                    let mut lane = Drawdown {
+                        peak: peaks[k],
+                        trough: troughs[k],
+                        deepest: deepest[k],
+                    };
+                    lane.push(values[k]);
+                    (peaks[k], troughs[k], deepest[k]) = (lane.peak, lane.trough, lane.deepest);
+                }
+                // SAFETY: each array is four f64, exactly what the unaligned load reads.
+                (peak, trough) = unsafe {
+                    (
+                        _mm256_loadu_pd(peaks.as_ptr()),
+                        _mm256_loadu_pd(troughs.as_ptr()),
+                    )
+                };
+            }
+        };
+        for_each_bar(a, b, c, d, &mut step);
+        let (peak, trough) = (lanes_of(peak), lanes_of(trough));
+        let mut counts = [0i64; LANES];
+        // SAFETY: `counts` is four i64, exactly what the unaligned store writes.
+        unsafe { _mm256_storeu_si256(counts.as_mut_ptr().cast(), count) };
+        LaneSums {
+            sum: lanes_of(sum),
+            count: counts.map(|n| n as usize),
+            growth: lanes_of(growth),
+            drawdown: std::array::from_fn(|k| Drawdown {
+                peak: peak[k],
+                trough: trough[k],
+                deepest: deepest[k],
+            }),
+        }
+    }
+
+    /// Calls `step` with every bar's four lanes as one vector, in bar order: four bars of each
+    /// lane loaded at once and transposed, instead of four scalar loads per bar.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn for_each_bar(a: &[f64], b: &[f64], c: &[f64], d: &[f64], step: &mut impl FnMut(__m256d)) {
+        let bars = a.len();
+        let (b, c, d) = (&b[..bars], &c[..bars], &d[..bars]);
+        let blocks = bars / 4;
+        let load = |lane: &[f64], i: usize| {
+            let four: &[f64; 4] = lane[i..i + 4].try_into().expect("four bars");
+            // SAFETY: `four` is four initialised f64, exactly what the unaligned load reads.
+            unsafe { _mm256_loadu_pd(four.as_ptr()) }
+        };
+        for block in 0..blocks {
+            let i = 4 * block;
+            let (ra, rb, rc, rd) = (load(a, i), load(b, i), load(c, i), load(d, i));
+            // Rows (one lane, four bars) to columns (one bar, four lanes).
+            let ab_even = _mm256_unpacklo_pd(ra, rb); // a0 b0 a2 b2
+            let ab_odd = _mm256_unpackhi_pd(ra, rb); // a1 b1 a3 b3
+            let cd_even = _mm256_unpacklo_pd(rc, rd);
+            let cd_odd = _mm256_unpackhi_pd(rc, rd);
+            step(_mm256_permute2f128_pd::<0x20>(ab_even, cd_even));
+            step(_mm256_permute2f128_pd::<0x20>(ab_odd, cd_odd));
+            step(_mm256_permute2f128_pd::<0x31>(ab_even, cd_even));
+            step(_mm256_permute2f128_pd::<0x31>(ab_odd, cd_odd));
+        }
+        for i in 4 * blocks..bars {
+            step(_mm256_set_pd(d[i], c[i], b[i], a[i]));
+        }
+    }
+
+    /// A vector's four lanes.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn lanes_of(vector: __m256d) -> [f64; LANES] {
+        let mut lanes = [0.0; LANES];
+        // SAFETY: `lanes` is four f64, exactly what the unaligned store writes.
+        unsafe { _mm256_storeu_pd(lanes.as_mut_ptr(), vector) };
+        lanes
+    }
+
+    /// See [`squared_deviations_each`](super::squared_deviations_each): `and(valid, d * d)`
+    /// is `d * d` or `+0.0`.
+    #[target_feature(enable = "avx2")]
+    pub(super) fn squared_deviations(lanes: [&[f64]; LANES], means: [f64; LANES]) -> [f64; LANES] {
+        let bars = lanes[0].len();
+        let [a, b, c, d] = lanes.map(|lane| &lane[..bars]);
+        // SAFETY: `means` is four f64, exactly what the unaligned load reads.
+        let mean = unsafe { _mm256_loadu_pd(means.as_ptr()) };
+        let mut ssd = _mm256_setzero_pd();
+        for_each_bar(a, b, c, d, &mut |r| {
+            let valid = _mm256_cmp_pd::<_CMP_ORD_Q>(r, r);
+            let deviation = _mm256_sub_pd(r, mean);
+            ssd = _mm256_add_pd(
+                ssd,
+                _mm256_and_pd(valid, _mm256_mul_pd(deviation, deviation)),
+            );
+        });
+        lanes_of(ssd)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(500))]
+        /// Whatever the path the CPU takes, every lane's sums equal the scalar reference, on
+        /// returns with NaN, infinities, zeros and falls.
+        #[test]
+        fn lanes_equal_the_scalar_sums(
+            returns in prop::collection::vec(prop_oneof![
+                Just(0.0), Just(f64::NAN), Just(-1.0), Just(f64::INFINITY), -0.1f64..0.1,
+            ], 0..200),
+            columns in 1usize..=LANES,
+        ) {
+            let bars = returns.len() / columns;
+            let lanes: Vec<&[f64]> = (0..LANES)
+                .map(|k| &returns[(k % columns) * bars..(k % columns + 1) * bars])
+                .collect();
+            let lanes: [&[f64]; LANES] = lanes.try_into().unwrap();
+            let (fast, slow) = (lane_sums(lanes), lane_sums_each(lanes));
+            let bits = |x: f64| x.to_bits();
+            for k in 0..LANES {
+                prop_assert_eq!(bits(fast.sum[k]), bits(slow.sum[k]));
+                prop_assert_eq!(fast.count[k], slow.count[k]);
+                prop_assert!(bits(fast.growth[k]) == bits(slow.growth[k]) || (fast.growth[k].is_nan() && slow.growth[k].is_nan()));
+                let (f, s) = (fast.max_drawdown(k, bars), slow.max_drawdown(k, bars));
+                prop_assert!(bits(f) == bits(s) || (f.is_nan() && s.is_nan()));
+            }
+            let means: [f64; LANES] = std::array::from_fn(|k| slow.sum[k] / slow.count[k] as f64);
+            let (fast, slow) = (squared_deviations(lanes, means), squared_deviations_each(lanes, means));
+            for k in 0..LANES {
+                prop_assert!(bits(fast[k]) == bits(slow[k]) || (fast[k].is_nan() && slow[k].is_nan()));
+            }
+        }
     }
 }
 
@@ -148,8 +416,8 @@ impl ReturnStats {
 /// `100 * (1 + 0.0)` (no order can fill at bar 0, so the first return is 0), and peaks only
 /// rise. A `+inf` value makes its own drawdown NaN (`inf / inf`), and so the minimum, as
 /// NumPy's `min` propagates NaN; it also stays the peak, which is how it is recognised. NaN
-/// values are [`ReturnStats`]' to recognise.
-#[derive(Debug, Clone)]
+/// values are [`LaneSums`]' to recognise.
+#[derive(Debug, Clone, Copy)]
 struct Drawdown {
     peak: f64,
     trough: f64,
@@ -157,14 +425,6 @@ struct Drawdown {
 }
 
 impl Drawdown {
-    fn new() -> Self {
-        Drawdown {
-            peak: GROWTH_SCALE,
-            trough: GROWTH_SCALE,
-            deepest: 0.0,
-        }
-    }
-
     #[inline]
     fn push(&mut self, c: f64) {
         if c > self.peak {
@@ -191,59 +451,16 @@ impl Drawdown {
         if self.peak == f64::INFINITY {
             return f64::NAN;
         }
-        let mut last = self.clone();
+        let mut last = *self;
         last.close_segment();
         last.deepest
     }
 }
 
-/// The annualised Sharpe ratio from the column's returns, their non-NaN sum and count:
-/// vectorbt's `sharpe_ratio_1d_nb` with `ddof = 1`, both passes in bar order.
-///
-/// `zero_runs` are ranges of bars (in order, disjoint) whose returns are exactly `0.0`: their
-/// values in `returns` are not read, and each run's squared deviations are added in closed
-/// form ([`add_repeated`]), with the same bits as one by one.
-pub(super) fn sharpe_exact(
-    returns: &[f64],
-    zero_runs: &[std::ops::Range<usize>],
-    sum: f64,
-    count: usize,
-    sqrt_annualisation: f64,
-) -> f64 {
-    let cnt = count as f64;
-    let mean = sum / cnt;
-    let zero_deviation = (0.0 - mean) * (0.0 - mean);
-    let no_nan = count == returns.len();
-    let add_squares = |mut ssd: f64, returns: &[f64]| {
-        if no_nan {
-            // The one dependency chain of the additions, nothing else.
-            for &r in returns {
-                let d = r - mean;
-                ssd += d * d;
-            }
-        } else {
-            for &r in returns.iter().filter(|r| !r.is_nan()) {
-                let d = r - mean;
-                ssd += d * d;
-            }
-        }
-        ssd
-    };
-    let mut ssd = 0.0;
-    let mut bar = 0;
-    for run in zero_runs {
-        ssd = add_squares(ssd, &returns[bar..run.start]);
-        ssd = add_repeated(ssd, zero_deviation, run.len());
-        bar = run.end;
-    }
-    ssd = add_squares(ssd, &returns[bar..]);
-    sharpe_from(mean, ssd, count, sqrt_annualisation)
-}
-
 /// `mean / std * sqrt(A)` with `std = sqrt((ssd / cnt) * cnt / (cnt - 1))`, written as the
 /// reference evaluates it (not `sqrt(ssd / (cnt - 1))`, which differs in the last bit); `+inf`
 /// for a zero standard deviation.
-pub(super) fn sharpe_from(mean: f64, ssd: f64, count: usize, sqrt_annualisation: f64) -> f64 {
+fn sharpe_from(mean: f64, ssd: f64, count: usize, sqrt_annualisation: f64) -> f64 {
     let cnt = count as f64;
     let std = if count <= 1 {
         f64::NAN
@@ -256,62 +473,33 @@ pub(super) fn sharpe_from(mean: f64, ssd: f64, count: usize, sqrt_annualisation:
     mean / std * sqrt_annualisation
 }
 
-/// The one-pass variance: count, mean and sum of squared deviations, merged block by block
-/// (Chan, Golub and LeVeque, "Updating formulae and a pairwise algorithm for computing sample
-/// variances", 1979), so the column is read once and runs of zero returns merge in O(1).
-#[derive(Debug, Clone, Default)]
-pub(super) struct OnePassVariance {
-    count: f64,
-    mean: f64,
-    m2: f64,
-}
-
-impl OnePassVariance {
-    /// Merges one return (NaN skipped): Welford's update.
-    #[inline]
-    pub(super) fn merge_one(&mut self, r: f64) {
-        if r.is_nan() {
-            return;
+/// The sum of squared deviations in one pass over a column: each block's own mean and
+/// squared deviations first, while it is in cache, then Chan, Golub and LeVeque's pairwise
+/// update ("Updating formulae and a pairwise algorithm for computing sample variances",
+/// 1979). NaN returns are skipped.
+fn one_pass_squared_deviations(returns: &[f64]) -> f64 {
+    let (mut count, mut mean, mut m2) = (0.0f64, 0.0f64, 0.0f64);
+    for block in returns.chunks(ONE_PASS_BLOCK) {
+        let valid = |r: &f64| !r.is_nan();
+        let n = block.iter().filter(|r| valid(r)).count() as f64;
+        if n == 0.0 {
+            continue;
         }
-        self.count += 1.0;
-        let delta = r - self.mean;
-        self.mean += delta / self.count;
-        self.m2 += delta * (r - self.mean);
+        let block_mean = sum_in_lanes(block, |r| if r.is_nan() { 0.0 } else { r }) / n;
+        let block_m2 = sum_in_lanes(block, |r| {
+            if r.is_nan() {
+                0.0
+            } else {
+                (r - block_mean) * (r - block_mean)
+            }
+        });
+        let total = count + n;
+        let delta = block_mean - mean;
+        mean += delta * (n / total);
+        m2 += block_m2 + delta * delta * (count * n / total);
+        count = total;
     }
-
-    /// Merges a block of finite returns: its own mean and squared deviations first, while it
-    /// is in cache, summed in four interleaved lanes (the compiler vectorises them), then the
-    /// pairwise update.
-    pub(super) fn merge_finite_block(&mut self, block: &[f64]) {
-        if block.is_empty() {
-            return;
-        }
-        let count = block.len() as f64;
-        let mean = sum_in_lanes(block, |r| r) / count;
-        let m2 = sum_in_lanes(block, |r| (r - mean) * (r - mean));
-        self.merge(count, mean, m2);
-    }
-
-    /// Merges `bars` returns of exactly zero.
-    pub(super) fn merge_zeros(&mut self, bars: usize) {
-        if bars > 0 {
-            self.merge(bars as f64, 0.0, 0.0);
-        }
-    }
-
-    fn merge(&mut self, count: f64, mean: f64, m2: f64) {
-        let total = self.count + count;
-        let delta = mean - self.mean;
-        self.mean += delta * (count / total);
-        self.m2 += m2 + delta * delta * (self.count * count / total);
-        self.count = total;
-    }
-
-    /// The annualised Sharpe ratio with the exact mean `sum / count` and this sum of squared
-    /// deviations.
-    pub(super) fn sharpe(&self, sum: f64, count: usize, sqrt_annualisation: f64) -> f64 {
-        sharpe_from(sum / count as f64, self.m2, count, sqrt_annualisation)
-    }
+    m2
 }
 
 /// `f` summed over `values` in four interleaved lanes, which the compiler vectorises (the

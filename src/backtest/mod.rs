@@ -9,8 +9,9 @@
 mod band_gaps;
 mod config;
 mod crossover;
+// Feature dispatch: the metrics' lanes compiled with AVX2.
+#[allow(unsafe_code)]
 mod metrics;
-mod repeated_sum;
 mod rolling;
 mod rules;
 mod simulate;
@@ -29,10 +30,11 @@ use crate::prices::Prices;
 
 pub use self::config::{annualisation_from_interval, BacktestConfig};
 pub use self::crossover::{Crossover, MaCrossover};
+use self::metrics::{return_metrics, LANES};
 pub use self::metrics::{ColumnMetrics, Variance};
 pub use self::rolling::RollingOutput;
-pub use self::rules::{SignalBytes, SignalRule, Signals, Strategy, ENTRY, EXIT};
-use self::simulate::{simulate, ColumnScratch};
+pub use self::rules::{SignalBits, SignalBuffer, SignalRule, Signals, Strategy};
+use self::simulate::{simulate, OrderMetrics};
 pub use self::simulate::{Order, Side};
 pub use self::supertrend_signals::{SuperTrendPlan, SuperTrendSignals};
 pub use self::threshold::{Level, Threshold};
@@ -191,22 +193,46 @@ impl<'s, 'p, S: Strategy> Backtest<'s, 'p, S> {
         }
         let (symbols, bars) = (prices.as_slice(), prices.bars());
         let sqrt_annualisation = self.config.annualisation().sqrt();
-        sweep.reduce_init(
-            || (ColumnScratch::new(bars), rule.scratch(bars)),
-            |(simulation, scratch), column| {
-                let close = symbols[column.key.symbol].close();
-                let signals = rule.signals(&plan, column, scratch);
-                simulate(
-                    close,
-                    &signals,
-                    &self.config,
-                    self.variance,
-                    sqrt_annualisation,
-                    simulation,
-                )
+        sweep.reduce_batches(
+            || BatchScratch {
+                returns: vec![vec![0.0; bars]; LANES],
+                orders: Vec::with_capacity(LANES),
+                rule: rule.scratch(bars),
+            },
+            |scratch, batch, results| {
+                // Each column's orders and returns, then their metrics in lock step.
+                for columns in batch.chunks(LANES) {
+                    scratch.orders.clear();
+                    for (&column, returns) in columns.iter().zip(scratch.returns.iter_mut()) {
+                        let close = symbols[column.key.symbol].close();
+                        let signals = rule.signals(&plan, column, &mut scratch.rule);
+                        scratch
+                            .orders
+                            .push(simulate(close, &signals, &self.config, returns));
+                    }
+                    let returns: Vec<&[f64]> = scratch.returns[..columns.len()]
+                        .iter()
+                        .map(Vec::as_slice)
+                        .collect();
+                    return_metrics(
+                        &returns,
+                        &scratch.orders,
+                        self.variance,
+                        sqrt_annualisation,
+                        results,
+                    );
+                }
             },
         )
     }
+}
+
+/// A worker's memory for backtesting a batch of columns.
+struct BatchScratch<R> {
+    /// One column of returns per lane.
+    returns: Vec<Vec<f64>>,
+    orders: Vec<OrderMetrics>,
+    rule: R,
 }
 
 /// Every close must be tradable or missing: checked once, before any worker starts.

@@ -170,7 +170,12 @@ mod tests {
         ])
         .unwrap();
         let grid = supertrend::grid(&[3, 7], &[1.0, 2.5]).unwrap();
-        let backtest = Backtest::new(SuperTrend::default(), &prices, &grid, BacktestConfig::default());
+        let backtest = Backtest::new(
+            SuperTrend::default(),
+            &prices,
+            &grid,
+            BacktestConfig::default(),
+        );
         let whole = backtest.rolling_in_sweeps(100, 30, usize::MAX).unwrap();
         assert_eq!(whole.windows.len(), 7);
         assert!(whole.metrics.iter().any(|m| m.trades > 0));

@@ -3,7 +3,7 @@
 
 use crate::error::Result;
 use crate::factory::{ColumnView, Indicator, OutputSet};
-use crate::kernel::cross::first_masked;
+use crate::kernel::cross::{words, WORD};
 use crate::prices::Prices;
 
 /// The entry and exit signals of one column, as the simulation reads them.
@@ -101,42 +101,97 @@ impl<I: Indicator, R: SignalRule<I>> Strategy for (I, R) {
     }
 }
 
-/// The bit of an entry in a [`SignalBytes`] byte.
-pub const ENTRY: u8 = crate::kernel::cross::ABOVE;
-/// The bit of an exit in a [`SignalBytes`] byte.
-pub const EXIT: u8 = crate::kernel::cross::BELOW;
-
-/// Signals computed into one byte per bar: [`ENTRY`] and [`EXIT`] bits, every other bit
-/// ignored. The searches scan eight bytes at a time.
+/// Signals as two bitmaps, entries and exits: bar `i` is bit `i % 64` of word `i / 64`. The
+/// searches skip 64 bars at a time.
 #[derive(Debug, Clone, Copy)]
-pub struct SignalBytes<'a> {
-    bytes: &'a [u8],
+pub struct SignalBits<'a> {
+    entry: &'a [u64],
+    exit: &'a [u64],
 }
 
-impl<'a> SignalBytes<'a> {
-    /// The signals `bytes`, one byte per bar.
-    pub fn new(bytes: &'a [u8]) -> Self {
-        SignalBytes { bytes }
+impl<'a> SignalBits<'a> {
+    /// The signals of the bitmaps `entry` and `exit`, each at least one bit per bar.
+    pub fn new(entry: &'a [u64], exit: &'a [u64]) -> Self {
+        SignalBits { entry, exit }
+    }
+
+    /// The first bar in `from..end` where `wanted & !other` has a bit, or `end`.
+    #[inline]
+    fn next(wanted: &[u64], other: &[u64], from: usize, end: usize) -> usize {
+        if from >= end {
+            return end;
+        }
+        let mut word = from / WORD;
+        let mut mask = !0u64 << (from % WORD);
+        while word * WORD < end {
+            let bits = wanted[word] & !other[word] & mask;
+            if bits != 0 {
+                return (word * WORD + bits.trailing_zeros() as usize).min(end);
+            }
+            word += 1;
+            mask = !0;
+        }
+        end
     }
 }
 
-impl Signals for SignalBytes<'_> {
+impl Signals for SignalBits<'_> {
     #[inline]
     fn signals(&self, bar: usize) -> (bool, bool) {
-        let byte = self.bytes[bar];
-        (byte & ENTRY != 0, byte & EXIT != 0)
+        let (word, bit) = (bar / WORD, bar % WORD);
+        (
+            (self.entry[word] >> bit) & 1 != 0,
+            (self.exit[word] >> bit) & 1 != 0,
+        )
     }
 
     #[inline]
     fn next_entry(&self, from: usize, end: usize) -> usize {
-        let from = from.min(end);
-        from + first_masked(&self.bytes[from..end], ENTRY | EXIT, ENTRY)
+        SignalBits::next(self.entry, self.exit, from, end)
     }
 
     #[inline]
     fn next_exit(&self, from: usize, end: usize) -> usize {
-        let from = from.min(end);
-        from + first_masked(&self.bytes[from..end], ENTRY | EXIT, EXIT)
+        SignalBits::next(self.exit, self.entry, from, end)
+    }
+}
+
+/// A worker's memory for signals computed into bitmaps: what a rule's
+/// [`Scratch`](SignalRule::Scratch) holds to hand out [`SignalBits`].
+#[derive(Debug, Clone, Default)]
+pub struct SignalBuffer {
+    entry: Vec<u64>,
+    exit: Vec<u64>,
+}
+
+impl SignalBuffer {
+    /// Room for `bars` bars, no signal.
+    pub fn new(bars: usize) -> Self {
+        SignalBuffer {
+            entry: vec![0; words(bars)],
+            exit: vec![0; words(bars)],
+        }
+    }
+
+    /// Sets the signals of `bar`.
+    ///
+    /// # Panics
+    /// If `bar` is beyond the buffer's bars.
+    #[inline]
+    pub fn set(&mut self, bar: usize, entry: bool, exit: bool) {
+        let (word, bit) = (bar / WORD, bar % WORD);
+        self.entry[word] = (self.entry[word] & !(1 << bit)) | (u64::from(entry) << bit);
+        self.exit[word] = (self.exit[word] & !(1 << bit)) | (u64::from(exit) << bit);
+    }
+
+    /// The two bitmaps, to fill word by word.
+    pub fn words_mut(&mut self) -> (&mut [u64], &mut [u64]) {
+        (&mut self.entry, &mut self.exit)
+    }
+
+    /// The signals.
+    pub fn signals(&self) -> SignalBits<'_> {
+        SignalBits::new(&self.entry, &self.exit)
     }
 }
 
@@ -209,22 +264,29 @@ mod tests {
         }
 
         #[test]
-        fn byte_searches_equal_the_default_searches(
-            bytes in prop::collection::vec(any::<u8>(), 0..100),
-            from in 0usize..110,
-            end in 0usize..110,
+        fn bit_searches_equal_the_default_searches(
+            bars in prop::collection::vec(0u8..4, 0..300),
+            from in 0usize..310,
+            end in 0usize..310,
         ) {
             struct Plain<'a>(&'a [u8]);
             impl Signals for Plain<'_> {
                 fn signals(&self, bar: usize) -> (bool, bool) {
-                    (self.0[bar] & ENTRY != 0, self.0[bar] & EXIT != 0)
+                    (self.0[bar] & 1 != 0, self.0[bar] & 2 != 0)
                 }
             }
-            let end = end.min(bytes.len());
-            let from = from.min(end);
-            let fast = SignalBytes::new(&bytes);
-            prop_assert_eq!(fast.next_entry(from, end), Plain(&bytes).next_entry(from, end));
-            prop_assert_eq!(fast.next_exit(from, end), Plain(&bytes).next_exit(from, end));
+            let mut buffer = SignalBuffer::new(bars.len());
+            for (bar, &b) in bars.iter().enumerate() {
+                buffer.set(bar, b & 1 != 0, b & 2 != 0);
+            }
+            let end = end.min(bars.len());
+            let from = from.min(end + 3);
+            let fast = buffer.signals();
+            for bar in 0..bars.len() {
+                prop_assert_eq!(fast.signals(bar), Plain(&bars).signals(bar));
+            }
+            prop_assert_eq!(fast.next_entry(from, end), Plain(&bars).next_entry(from, end));
+            prop_assert_eq!(fast.next_exit(from, end), Plain(&bars).next_exit(from, end));
         }
     }
 }

@@ -1,15 +1,15 @@
 //! One column's simulation (`docs/PIPELINE.md` sections 4 and 5): long-only orders on the
 //! column's entry and exit signals, filled at the close with all the cash and proportional
-//! fees, and every bar's value and return, fed to the metrics' accumulators.
+//! fees, and every bar's value and return, written for the metrics.
 //!
 //! Each rule is applied literally by [`Simulation::step`], one bar at a time. Most bars change
 //! nothing but the value, though: a column is flat or holds a position for long runs of bars
 //! between signals. The driver, [`simulate`], finds those runs and processes them in tight
 //! loops that give the same bits as stepping (the reasons are at each loop), and steps only
-//! the bars where an order is attempted.
+//! the bars where an order is attempted. The metrics of the returns are computed afterwards,
+//! several columns at a time ([`return_metrics`](super::metrics::return_metrics)).
 
 use super::config::BacktestConfig;
-use super::metrics::{sharpe_exact, ColumnMetrics, OnePassVariance, ReturnStats, Variance};
 use super::rules::Signals;
 use super::tolerance::{add, is_close, is_less};
 
@@ -62,13 +62,20 @@ fn get_return(previous: f64, current: f64) -> f64 {
     }
 }
 
+/// What a column's orders say, besides its returns: the order half of [`ColumnMetrics`](super::ColumnMetrics).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct OrderMetrics {
+    pub(crate) total_return: f64,
+    pub(crate) trades: usize,
+    pub(crate) closed_trades: usize,
+}
+
 /// The state of one column's simulation after some bars.
 #[derive(Debug)]
 pub(crate) struct Simulation<'a> {
     close: &'a [f64],
     fees: f64,
     init_cash: f64,
-    variance: Variance,
     /// The simulator's cash, which its orders spend (PIPELINE.md 4).
     cash: f64,
     /// The cash rebuilt from the order flows (PIPELINE.md 5.3), which the value counts: equal
@@ -86,25 +93,14 @@ pub(crate) struct Simulation<'a> {
     flow_units: f64,
     buys: usize,
     sells: usize,
-    stats: ReturnStats,
-    one_pass: OnePassVariance,
-    /// Runs of bars whose returns are exactly 0.0 and were not written.
-    zero_runs: &'a mut Vec<std::ops::Range<usize>>,
 }
 
 impl<'a> Simulation<'a> {
-    pub(crate) fn new(
-        close: &'a [f64],
-        config: &BacktestConfig,
-        variance: Variance,
-        zero_runs: &'a mut Vec<std::ops::Range<usize>>,
-    ) -> Self {
-        zero_runs.clear();
+    pub(crate) fn new(close: &'a [f64], config: &BacktestConfig) -> Self {
         Simulation {
             close,
             fees: config.fees(),
             init_cash: config.init_cash(),
-            variance,
             cash: config.init_cash(),
             book_cash: config.init_cash(),
             position: 0.0,
@@ -114,9 +110,6 @@ impl<'a> Simulation<'a> {
             flow_units: 0.0,
             buys: 0,
             sells: 0,
-            stats: ReturnStats::new(),
-            one_pass: OnePassVariance::default(),
-            zero_runs,
         }
     }
 
@@ -166,9 +159,6 @@ impl<'a> Simulation<'a> {
             self.last_close * self.position
         };
         self.push_value(bar, self.book_cash + held, returns);
-        if self.variance == Variance::OnePass {
-            self.one_pass.merge_one(returns[bar]);
-        }
         filled
     }
 
@@ -177,7 +167,6 @@ impl<'a> Simulation<'a> {
         let r = get_return(self.value, value);
         self.value = value;
         returns[bar] = r;
-        self.stats.push(r);
     }
 
     /// 4.4: all the cash, the fee included in it.
@@ -230,8 +219,7 @@ impl<'a> Simulation<'a> {
 
     /// Bars `bars` of a flat column without a buy signal: the value stays the cash, so every
     /// return is `get_return(v, v)`, which is exactly 0.0 for the finite non-zero cash of every
-    /// real column; such returns change nothing but the count
-    /// ([`ReturnStats::push_zeros`]). Anything else is stepped.
+    /// real column. Anything else is stepped.
     fn flat_run(&mut self, bars: std::ops::Range<usize>, returns: &mut [f64]) {
         if bars.is_empty() {
             return;
@@ -241,11 +229,7 @@ impl<'a> Simulation<'a> {
         if !quiet {
             return self.step_run(bars, returns);
         }
-        self.stats.push_zeros(bars.len());
-        self.zero_runs.push(bars.clone());
-        if self.variance == Variance::OnePass {
-            self.one_pass.merge_zeros(bars.len());
-        }
+        returns[bars].fill(0.0);
         // `last_close` is not advanced: a flat column's value does not read it, and the total
         // return reads the series' own last valid close.
     }
@@ -257,7 +241,7 @@ impl<'a> Simulation<'a> {
     /// bar's value is `cash + close * position` (the forward fill has nothing to fill) and its
     /// return `(value - previous) / previous` (`get_return`'s other cases do not arise):
     /// independent bars, so the returns are computed in a loop the compiler vectorises,
-    /// divisions included. Only the accumulators are a chain. Anything else is stepped.
+    /// divisions included. Anything else is stepped.
     fn position_run(&mut self, bars: std::ops::Range<usize>, returns: &mut [f64]) {
         if bars.is_empty() {
             return;
@@ -284,12 +268,8 @@ impl<'a> Simulation<'a> {
         if !regular {
             return self.step_run(bars, returns);
         }
-        self.stats.push_finite(&returns[bars.clone()]);
         self.last_close = closes[closes.len() - 1];
         self.value = cash + self.last_close * position;
-        if self.variance == Variance::OnePass {
-            self.one_pass.merge_finite_block(&returns[bars]);
-        }
     }
 
     /// Steps every bar of a run without an order attempt.
@@ -300,15 +280,8 @@ impl<'a> Simulation<'a> {
         }
     }
 
-    /// The metrics after the last bar; `returns` holds every bar's return.
-    pub(crate) fn finish(&self, returns: &[f64], sqrt_annualisation: f64) -> ColumnMetrics {
-        let (sum, count) = (self.stats.sum, self.stats.count);
-        let sharpe = match self.variance {
-            Variance::Exact => {
-                sharpe_exact(returns, self.zero_runs, sum, count, sqrt_annualisation)
-            }
-            Variance::OnePass => self.one_pass.sharpe(sum, count, sqrt_annualisation),
-        };
+    /// The order metrics after the last bar.
+    pub(crate) fn finish(&self) -> OrderMetrics {
         let total_return = if self.buys + self.sells == 0 {
             0.0
         } else {
@@ -318,44 +291,25 @@ impl<'a> Simulation<'a> {
             (self.flow_cash + self.flow_units * last_close) / self.init_cash
         };
         let open = usize::from(self.position > 0.0);
-        ColumnMetrics {
-            sharpe,
+        OrderMetrics {
             total_return,
-            max_drawdown: self.stats.max_drawdown(self.close.len()),
             trades: self.sells + open,
             closed_trades: self.sells,
         }
     }
 }
 
-/// A worker's memory for simulating columns of `bars` bars, reused from column to column.
-#[derive(Debug)]
-pub(crate) struct ColumnScratch {
-    returns: Vec<f64>,
-    zero_runs: Vec<std::ops::Range<usize>>,
-}
-
-impl ColumnScratch {
-    pub(crate) fn new(bars: usize) -> Self {
-        ColumnScratch {
-            returns: vec![0.0; bars],
-            zero_runs: Vec::new(),
-        }
-    }
-}
-
-/// Simulates one column over `close` with `signals` and returns its metrics.
+/// Simulates one column over `close` with `signals`, writing every bar's return into
+/// `returns` (one per bar), and returns its order metrics.
 pub(crate) fn simulate<S: Signals>(
     close: &[f64],
     signals: &S,
     config: &BacktestConfig,
-    variance: Variance,
-    sqrt_annualisation: f64,
-    scratch: &mut ColumnScratch,
-) -> ColumnMetrics {
+    returns: &mut [f64],
+) -> OrderMetrics {
     let bars = close.len();
-    let returns = &mut scratch.returns[..bars];
-    let mut sim = Simulation::new(close, config, variance, &mut scratch.zero_runs);
+    let returns = &mut returns[..bars];
+    let mut sim = Simulation::new(close, config);
     let warm_up = signals.first_signal(bars);
     sim.flat_run(0..warm_up, returns);
     let mut bar = warm_up;
@@ -379,5 +333,5 @@ pub(crate) fn simulate<S: Signals>(
         }
         bar = attempt + 1;
     }
-    sim.finish(returns, sqrt_annualisation)
+    sim.finish()
 }

@@ -36,7 +36,11 @@ impl SignalRule<SuperTrend> for SuperTrendSignals {
     type Plan = SuperTrendPlan;
     type Scratch = ();
 
-    fn plan(&self, indicator: &SuperTrend, prices: &Prices<'_>) -> Result<(SuperTrendPlan, OutputSet)> {
+    fn plan(
+        &self,
+        indicator: &SuperTrend,
+        prices: &Prices<'_>,
+    ) -> Result<(SuperTrendPlan, OutputSet)> {
         let gaps = match indicator.variant() {
             Variant::Vectorbt => BandGaps::of(prices),
             _ => None,
@@ -128,7 +132,9 @@ impl Signals for SuperTrendColumn<'_> {
     #[inline]
     fn next_entry(&self, from: usize, end: usize) -> usize {
         match self {
-            SuperTrendColumn::Directions(d) => next_after(d.superd, |b| d.has_bands(b), 1, from, end),
+            SuperTrendColumn::Directions(d) => {
+                next_after(d.superd, |b| d.has_bands(b), 1, from, end)
+            }
             SuperTrendColumn::Lines(l) => {
                 next_after(l.superd, |b| !l.supert[b].is_nan(), 1, from, end)
             }

@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-use super::rules::{SignalBytes, SignalRule, Signals, ENTRY, EXIT};
+use super::rules::{SignalBuffer, SignalRule, Signals};
 use crate::error::{Error, Result};
 use crate::factory::{typed_position, ColumnView, Indicator, OutputSet};
 use crate::kernel::cross::CrossedAbove;
@@ -26,7 +26,9 @@ pub enum Level {
 impl Level {
     fn level(self) -> f64 {
         match self {
-            Level::Above(x) | Level::Below(x) | Level::CrossedAbove(x) | Level::CrossedBelow(x) => x,
+            Level::Above(x) | Level::Below(x) | Level::CrossedAbove(x) | Level::CrossedBelow(x) => {
+                x
+            }
         }
     }
 }
@@ -91,7 +93,7 @@ impl Condition {
 
 impl<I: Indicator> SignalRule<I> for Threshold {
     type Plan = ThresholdPlan;
-    type Scratch = Vec<u8>;
+    type Scratch = SignalBuffer;
 
     fn plan(&self, indicator: &I, _prices: &Prices<'_>) -> Result<(ThresholdPlan, OutputSet)> {
         for level in [self.entry, self.exit] {
@@ -105,22 +107,30 @@ impl<I: Indicator> SignalRule<I> for Threshold {
         Ok((ThresholdPlan { output }, OutputSet::NONE.with(output)))
     }
 
-    fn scratch(&self, bars: usize) -> Vec<u8> {
-        vec![0; bars]
+    fn scratch(&self, bars: usize) -> SignalBuffer {
+        SignalBuffer::new(bars)
     }
 
     fn signals<'a>(
         &'a self,
         plan: &'a ThresholdPlan,
         column: ColumnView<'a, I::Params>,
-        scratch: &'a mut Vec<u8>,
+        scratch: &'a mut SignalBuffer,
     ) -> impl Signals + 'a {
-        let values = column.get_at::<f64>(plan.output).expect("the output is selected");
-        let mut entry = Condition { level: self.entry, cross: CrossedAbove::default() };
-        let mut exit = Condition { level: self.exit, cross: CrossedAbove::default() };
-        for (byte, &x) in scratch.iter_mut().zip(values) {
-            *byte = u8::from(entry.update(x)) * ENTRY | u8::from(exit.update(x)) * EXIT;
+        let values = column
+            .get_at::<f64>(plan.output)
+            .expect("the output is selected");
+        let mut entry = Condition {
+            level: self.entry,
+            cross: CrossedAbove::default(),
+        };
+        let mut exit = Condition {
+            level: self.exit,
+            cross: CrossedAbove::default(),
+        };
+        for (bar, &x) in values.iter().enumerate() {
+            scratch.set(bar, entry.update(x), exit.update(x));
         }
-        SignalBytes::new(&scratch[..values.len()])
+        scratch.signals()
     }
 }

@@ -3,7 +3,7 @@
 //! testing the pipeline against reference traces).
 
 use super::config::BacktestConfig;
-use super::metrics::{ColumnMetrics, Variance};
+use super::metrics::{return_metrics, ColumnMetrics, Variance};
 use super::rules::{SignalRule, Signals, Strategy};
 use super::simulate::{Order, Simulation};
 use super::{validate_close, Params};
@@ -104,7 +104,8 @@ pub fn trace<S: Strategy>(
             .collect();
         let mut scratch = rule.scratch(bars);
         let signals = rule.signals(&plan, column, &mut scratch);
-        let (entry, exit): (Vec<bool>, Vec<bool>) = (0..bars).map(|bar| signals.signals(bar)).unzip();
+        let (entry, exit): (Vec<bool>, Vec<bool>) =
+            (0..bars).map(|bar| signals.signals(bar)).unzip();
         (values, entry, exit)
     })?;
     let (outputs, entry, exit) = outputs.into_iter().next().expect("one column");
@@ -126,9 +127,8 @@ pub fn trace<S: Strategy>(
             closed_trades: 0,
         },
     };
-    let mut zero_runs = Vec::new();
     // Every bar stepped with every rule: the reference path the fast runs must equal.
-    let mut sim = Simulation::new(close, config, Variance::Exact, &mut zero_runs);
+    let mut sim = Simulation::new(close, config);
     for bar in 0..bars {
         let order = sim.step(bar, trace.entry[bar], trace.exit[bar], &mut trace.returns);
         trace.position.push(sim.position);
@@ -136,12 +136,24 @@ pub fn trace<S: Strategy>(
         trace.value.push(sim.value);
         trace.orders.push(order);
     }
-    trace.metrics = sim.finish(&trace.returns, config.annualisation().sqrt());
+    let mut metrics = Vec::with_capacity(1);
+    return_metrics(
+        &[&trace.returns],
+        &[sim.finish()],
+        Variance::Exact,
+        config.annualisation().sqrt(),
+        &mut metrics,
+    );
+    trace.metrics = metrics[0];
     Ok(trace)
 }
 
 /// Output `k` of a column, owned.
-fn column_values<P>(column: &crate::factory::ColumnView<'_, P>, k: usize, spec: &OutputSpec) -> OutputVec {
+fn column_values<P>(
+    column: &crate::factory::ColumnView<'_, P>,
+    k: usize,
+    spec: &OutputSpec,
+) -> OutputVec {
     use crate::schema::Dtype;
     match spec.dtype() {
         Dtype::F64 => OutputVec::F64(column.get_at::<f64>(k).unwrap_or_default().to_vec()),
@@ -184,5 +196,10 @@ pub fn backtest_trace(
     check_input_lengths(high, low, close)?;
     let prices = Prices::single(high, low, close)?;
     let strategy = SuperTrend::new(params.variant());
-    trace(&strategy, &prices, (params.period(), params.multiplier()), config)
+    trace(
+        &strategy,
+        &prices,
+        (params.period(), params.multiplier()),
+        config,
+    )
 }

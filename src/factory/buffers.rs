@@ -221,9 +221,18 @@ pub(super) fn split_columns(
         matrix.chunks_mut(bars).take(columns).collect()
     }
     let columns: Vec<OutputMut<'_>> = match matrix {
-        OutputMut::F64(m) => split(m, bars, columns).into_iter().map(OutputMut::F64).collect(),
-        OutputMut::I8(m) => split(m, bars, columns).into_iter().map(OutputMut::I8).collect(),
-        OutputMut::Bool(m) => split(m, bars, columns).into_iter().map(OutputMut::Bool).collect(),
+        OutputMut::F64(m) => split(m, bars, columns)
+            .into_iter()
+            .map(OutputMut::F64)
+            .collect(),
+        OutputMut::I8(m) => split(m, bars, columns)
+            .into_iter()
+            .map(OutputMut::I8)
+            .collect(),
+        OutputMut::Bool(m) => split(m, bars, columns)
+            .into_iter()
+            .map(OutputMut::Bool)
+            .collect(),
     };
     columns.into_iter()
 }
@@ -234,7 +243,11 @@ pub(super) fn split_chunks<'m>(
     bars: usize,
     chunks: &[std::ops::Range<usize>],
 ) -> Vec<OutputMut<'m>> {
-    fn split<'m, T>(mut rest: &'m mut [T], bars: usize, chunks: &[std::ops::Range<usize>]) -> Vec<&'m mut [T]> {
+    fn split<'m, T>(
+        mut rest: &'m mut [T],
+        bars: usize,
+        chunks: &[std::ops::Range<usize>],
+    ) -> Vec<&'m mut [T]> {
         chunks
             .iter()
             .map(|range| {
@@ -245,9 +258,18 @@ pub(super) fn split_chunks<'m>(
             .collect()
     }
     match matrix {
-        OutputMut::F64(m) => split(m, bars, chunks).into_iter().map(OutputMut::F64).collect(),
-        OutputMut::I8(m) => split(m, bars, chunks).into_iter().map(OutputMut::I8).collect(),
-        OutputMut::Bool(m) => split(m, bars, chunks).into_iter().map(OutputMut::Bool).collect(),
+        OutputMut::F64(m) => split(m, bars, chunks)
+            .into_iter()
+            .map(OutputMut::F64)
+            .collect(),
+        OutputMut::I8(m) => split(m, bars, chunks)
+            .into_iter()
+            .map(OutputMut::I8)
+            .collect(),
+        OutputMut::Bool(m) => split(m, bars, chunks)
+            .into_iter()
+            .map(OutputMut::Bool)
+            .collect(),
     }
 }
 
@@ -258,10 +280,7 @@ mod tests {
     #[test]
     fn output_bytes_saturates_instead_of_wrapping() {
         assert_eq!(output_bytes(17_544, 672, 25), 17_544 * 672 * 25);
-        assert_eq!(
-            output_bytes(usize::MAX, u128::MAX, 25),
-            u128::MAX
-        );
+        assert_eq!(output_bytes(usize::MAX, u128::MAX, 25), u128::MAX);
         assert_eq!(output_bytes(usize::MAX, u128::MAX, 0), 0);
         assert_eq!(bookkeeping_bytes(4), 128);
     }

@@ -25,7 +25,8 @@ impl FnOutputs<'_> {
     pub fn get<T: Element>(&mut self, output: usize) -> &mut [T] {
         let values = self.outputs[output].reborrow();
         let dtype = values.dtype();
-        T::slice_mut(values).unwrap_or_else(|| panic!("output {output} is {dtype}, not {}", T::DTYPE))
+        T::slice_mut(values)
+            .unwrap_or_else(|| panic!("output {output} is {dtype}, not {}", T::DTYPE))
     }
 }
 

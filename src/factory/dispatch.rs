@@ -14,7 +14,17 @@ use super::view::ColumnView;
 use super::Progress;
 use crate::columns::Columns;
 use crate::prices::{Prices, SymbolPrices};
-use crate::schema::{OutputMut, OutputRef, OutputVec};
+use crate::schema::{OutputMut, OutputRef, OutputSpec, OutputVec};
+
+/// Copies `source` into `destination`, of the same type and length.
+pub(super) fn copy_into(destination: OutputMut<'_>, source: OutputRef<'_>) {
+    match (destination, source) {
+        (OutputMut::F64(d), OutputRef::F64(s)) => d.copy_from_slice(s),
+        (OutputMut::I8(d), OutputRef::I8(s)) => d.copy_from_slice(s),
+        (OutputMut::Bool(d), OutputRef::Bool(s)) => d.copy_from_slice(s),
+        _ => unreachable!("an output keeps its type"),
+    }
+}
 
 /// Runs `work` on every chunk, in parallel, and returns its results in column order. `work`
 /// gets the worker's scratch, every symbol's shared work and the chunk.
@@ -123,6 +133,7 @@ pub(super) fn materialize<I: Indicator>(
     progress: Option<Progress<'_>>,
 ) {
     let (bars, total) = (prices.bars(), columns.len());
+    let schema = indicator.outputs();
     let ranges = chunk_ranges(total, chunk_len);
     // One slice per output per chunk; each worker splits its own into columns, so the lists of
     // column slices exist for a few chunks at a time, never for the whole grid.
@@ -166,18 +177,32 @@ pub(super) fn materialize<I: Indicator>(
                 .states
                 .map(|s| s.iter_mut().map(Some).collect())
                 .unwrap_or_default();
+            let mut group_memory =
+                GroupMemory::new(schema, |k| !column_outputs[k].is_empty(), bars);
             let mut batch = Vec::with_capacity(I::LANES.max(1));
             let visit = |symbol: &SymbolPrices<'_>,
                          shared: &I::Shared,
                          scratch: &mut I::Scratch,
+                         group: &GroupMemory,
                          params: &[I::Params],
                          lanes: &[usize]| {
                 batch.extend(lanes.iter().map(|&column| {
                     let k = column - first;
                     let mut slots: [Option<OutputMut<'_>>; MAX_OUTPUTS] = Default::default();
-                    for (slot, output) in slots.iter_mut().zip(column_outputs.iter_mut()) {
-                        if let Some(values) = output.get_mut(k) {
-                            *slot = values.take();
+                    for (o, (slot, output)) in
+                        slots.iter_mut().zip(column_outputs.iter_mut()).enumerate()
+                    {
+                        let Some(values) = output.get_mut(k) else {
+                            continue;
+                        };
+                        match group.values(o) {
+                            // The group's copy, into every column of the group.
+                            Some(group_values) => {
+                                if let Some(destination) = values.take() {
+                                    copy_into(destination, group_values);
+                                }
+                            }
+                            None => *slot = values.take(),
                         }
                     }
                     let state = column_states.get_mut(k).and_then(Option::take);
@@ -186,36 +211,91 @@ pub(super) fn materialize<I: Indicator>(
                 indicator.run_batch(symbol, shared, scratch, params, &mut batch);
                 batch.clear();
             };
-            for_each_batch(indicator, prices, shared, columns, scratch, range, visit);
+            for_each_batch(
+                indicator,
+                prices,
+                shared,
+                columns,
+                scratch,
+                &mut group_memory,
+                range,
+                visit,
+            );
         },
     );
 }
 
 /// Runs the indicator's groups over the columns `range`: for each group, `start_group` once,
 /// then `visit` with each batch of at most `LANES` of its columns and their parameters.
+#[allow(clippy::too_many_arguments)]
 fn for_each_batch<I, V>(
     indicator: &I,
     prices: &Prices<'_>,
     shared: &[I::Shared],
     columns: &Columns<I::Params>,
     scratch: &mut I::Scratch,
+    group_memory: &mut GroupMemory,
     range: Range<usize>,
     mut visit: V,
 ) where
     I: Indicator,
-    V: FnMut(&SymbolPrices<'_>, &I::Shared, &mut I::Scratch, &[I::Params], &[usize]),
+    V: FnMut(&SymbolPrices<'_>, &I::Shared, &mut I::Scratch, &GroupMemory, &[I::Params], &[usize]),
 {
     let (grid, symbols) = (columns.grid(), columns.symbols());
     let lanes = I::LANES.max(1);
     let mut params = Vec::with_capacity(lanes);
     for group in kernel_groups(indicator, columns, range) {
         let (symbol, shared) = (&prices.as_slice()[group.symbol], &shared[group.symbol]);
-        indicator.start_group(symbol, shared, scratch, &group.first);
+        indicator.start_group(
+            symbol,
+            shared,
+            scratch,
+            &group.first,
+            &mut group_memory.column(),
+        );
         for batch in group.columns.chunks(lanes) {
             params.clear();
-            params.extend(batch.iter().filter_map(|&column| grid.get(column / symbols)));
-            visit(symbol, shared, scratch, &params, batch);
+            params.extend(
+                batch
+                    .iter()
+                    .filter_map(|&column| grid.get(column / symbols)),
+            );
+            visit(symbol, shared, scratch, group_memory, &params, batch);
         }
+    }
+}
+
+/// A worker's memory for the selected [per-group](crate::OutputSpec::per_group) outputs of
+/// the current group, which `start_group` writes once.
+struct GroupMemory {
+    outputs: Vec<Option<OutputVec>>,
+}
+
+impl GroupMemory {
+    /// Memory for the outputs of `schema` that are per group and `selected`.
+    fn new(schema: &[OutputSpec], selected: impl Fn(usize) -> bool, bars: usize) -> Self {
+        let outputs = schema
+            .iter()
+            .enumerate()
+            .map(|(k, spec)| {
+                (spec.is_per_group() && selected(k)).then(|| OutputVec::zeros(spec.dtype(), bars))
+            })
+            .collect();
+        GroupMemory { outputs }
+    }
+
+    /// The group's outputs, as `start_group` fills them.
+    fn column(&mut self) -> Column<'_, ()> {
+        let mut slots: [Option<OutputMut<'_>>; MAX_OUTPUTS] = Default::default();
+        for (slot, values) in slots.iter_mut().zip(self.outputs.iter_mut()) {
+            *slot = values.as_mut().map(OutputVec::as_mut);
+        }
+        Column::new(slots, None)
+    }
+
+    /// Output `k` of the group, if it is per group and selected.
+    fn values(&self, k: usize) -> Option<OutputRef<'_>> {
+        self.outputs.get(k)?.as_ref().map(OutputVec::as_ref)
     }
 }
 
@@ -271,13 +351,12 @@ struct BatchMemory {
 }
 
 impl BatchMemory {
-    fn new(schema: &[crate::schema::OutputSpec], selected: OutputSet, bars: usize, lanes: usize) -> Self {
+    fn new(schema: &[OutputSpec], selected: OutputSet, bars: usize, lanes: usize) -> Self {
         let outputs = schema
             .iter()
             .enumerate()
             .map(|(k, spec)| {
-                selected
-                    .contains(k)
+                (selected.contains(k) && !spec.is_per_group())
                     .then(|| OutputVec::zeros(spec.dtype(), bars * lanes))
             })
             .collect();
@@ -307,24 +386,32 @@ impl BatchMemory {
             .collect()
     }
 
-    /// Column `k` of the batch, after the kernel filled it.
-    fn values(&self, k: usize) -> [Option<OutputRef<'_>>; MAX_OUTPUTS] {
+    /// Column `k` of the batch, after the kernel filled it, with the group's outputs.
+    fn values<'m>(
+        &'m self,
+        k: usize,
+        group: &'m GroupMemory,
+    ) -> [Option<OutputRef<'m>>; MAX_OUTPUTS] {
         let range = k * self.bars..(k + 1) * self.bars;
         let mut values: [Option<OutputRef<'_>>; MAX_OUTPUTS] = [None; MAX_OUTPUTS];
-        for (value, output) in values.iter_mut().zip(&self.outputs) {
-            *value = output.as_ref().map(|o| match o.as_ref() {
-                OutputRef::F64(v) => OutputRef::F64(&v[range.clone()]),
-                OutputRef::I8(v) => OutputRef::I8(&v[range.clone()]),
-                OutputRef::Bool(v) => OutputRef::Bool(&v[range.clone()]),
-            });
+        for (o, (value, output)) in values.iter_mut().zip(&self.outputs).enumerate() {
+            *value = output
+                .as_ref()
+                .map(|o| match o.as_ref() {
+                    OutputRef::F64(v) => OutputRef::F64(&v[range.clone()]),
+                    OutputRef::I8(v) => OutputRef::I8(&v[range.clone()]),
+                    OutputRef::Bool(v) => OutputRef::Bool(&v[range.clone()]),
+                })
+                .or_else(|| group.values(o));
         }
         values
     }
 }
 
-/// Computes every column into a per-worker batch and returns `reduce` of each, in column
-/// order, with a value from `init` (made once per chunk) that `reduce` may use as scratch.
-/// Memory stays at a few columns per worker, whatever the grid.
+/// Computes every column into a per-worker batch and returns what `reduce` makes of each
+/// batch (one value per column, pushed in the batch's order), in column order, with a value
+/// from `init` (made once per chunk) that `reduce` may use as scratch. Memory stays at a few
+/// columns per worker, whatever the grid.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn reduce<I, S, T, G, F>(
     indicator: &I,
@@ -340,7 +427,7 @@ where
     I: Indicator,
     T: Send,
     G: Fn() -> S + Sync,
-    F: Fn(&mut S, ColumnView<'_, I::Params>) -> T + Sync,
+    F: Fn(&mut S, &[ColumnView<'_, I::Params>], &mut Vec<T>) + Sync,
 {
     let (bars, total) = (prices.bars(), columns.len());
     let schema = indicator.outputs();
@@ -357,24 +444,48 @@ where
         progress,
         |scratch, shared, range, ()| {
             let mut memory = BatchMemory::new(schema, selected, bars, lanes);
+            let mut group_memory = GroupMemory::new(schema, |k| selected.contains(k), bars);
             let mut results: Vec<Option<T>> = (0..range.len()).map(|_| None).collect();
             let mut state = init();
             let first = range.start;
+            let mut batch_results = Vec::with_capacity(lanes);
             let visit = |symbol: &SymbolPrices<'_>,
                          shared: &I::Shared,
                          scratch: &mut I::Scratch,
+                         group: &GroupMemory,
                          params: &[I::Params],
                          batch: &[usize]| {
                 let mut kernel_columns = memory.columns(batch.len());
                 indicator.run_batch(symbol, shared, scratch, params, &mut kernel_columns);
                 drop(kernel_columns);
-                for (k, &column) in batch.iter().enumerate() {
-                    let key = columns.key(column).expect("the column is in the layout");
-                    let view = ColumnView::new(key, column, schema, memory.values(k));
-                    results[column - first] = Some(reduce(&mut state, view));
+                let views: Vec<ColumnView<'_, I::Params>> = batch
+                    .iter()
+                    .enumerate()
+                    .map(|(k, &column)| {
+                        let key = columns.key(column).expect("the column is in the layout");
+                        ColumnView::new(key, column, schema, memory.values(k, group))
+                    })
+                    .collect();
+                reduce(&mut state, &views, &mut batch_results);
+                assert_eq!(
+                    batch_results.len(),
+                    batch.len(),
+                    "one result per column of a batch"
+                );
+                for (&column, result) in batch.iter().zip(batch_results.drain(..)) {
+                    results[column - first] = Some(result);
                 }
             };
-            for_each_batch(indicator, prices, shared, columns, scratch, range, visit);
+            for_each_batch(
+                indicator,
+                prices,
+                shared,
+                columns,
+                scratch,
+                &mut group_memory,
+                range,
+                visit,
+            );
             results
                 .into_iter()
                 .map(|r| r.expect("every column is reduced"))

@@ -27,7 +27,9 @@ pub const MAX_OUTPUTS: usize = 16;
 /// its columns (SuperTrend's four multipliers in the lanes of one vector).
 ///
 /// A kernel writes each batch column's selected outputs (and, if asked, its final streaming
-/// state) into the [`Column`] slots it is given, every slice one value per bar. It must not
+/// state) into the [`Column`] slots it is given, every slice one value per bar. Outputs the
+/// schema marks [`per_group`](OutputSpec::per_group) are the same for every column of a group:
+/// `start_group` writes them once, into its own [`Column`], and `run_batch` is not given them. It must not
 /// depend on which other columns share its batch, its chunk or its thread: the results are
 /// then the same bits for every thread count and chunk length, and equal to a one-column
 /// sweep.
@@ -126,15 +128,17 @@ pub trait Indicator: Sync {
     }
 
     /// Computes into `scratch` what the columns of the group starting with `first` share,
-    /// for the [`run_batch`](Indicator::run_batch) calls that follow (default: nothing).
+    /// for the [`run_batch`](Indicator::run_batch) calls that follow, and writes the selected
+    /// [per-group](OutputSpec::per_group) outputs into `group` (default: nothing).
     fn start_group(
         &self,
         prices: &SymbolPrices<'_>,
         shared: &Self::Shared,
         scratch: &mut Self::Scratch,
         first: &Self::Params,
+        group: &mut Column<'_, ()>,
     ) {
-        let _ = (prices, shared, scratch, first);
+        let _ = (prices, shared, scratch, first, group);
     }
 
     /// Fills `columns[k]` with the outputs of `params[k]` on this symbol, for every `k`:
@@ -251,7 +255,10 @@ impl<'a, S> Column<'a, S> {
     pub fn take<T: Element>(&mut self, output: usize) -> Option<&'a mut [T]> {
         let slot = self.outputs.get_mut(output)?.take()?;
         let dtype = slot.dtype();
-        Some(T::slice_mut(slot).unwrap_or_else(|| panic!("output {output} is {dtype}, not {}", T::DTYPE)))
+        Some(
+            T::slice_mut(slot)
+                .unwrap_or_else(|| panic!("output {output} is {dtype}, not {}", T::DTYPE)),
+        )
     }
 
     /// Output `output`'s slice, untyped, taken out of the column.
@@ -274,6 +281,14 @@ impl<'a, S> Column<'a, S> {
         if let Some(slot) = self.state.as_deref_mut() {
             *slot = Some(state);
         }
+    }
+
+    /// The same slots with another state slot.
+    pub(crate) fn with_state<'b, T>(self, state: Option<&'b mut Option<T>>) -> Column<'b, T>
+    where
+        'a: 'b,
+    {
+        Column::new(self.outputs, state)
     }
 
     /// The column split in two at output `first`: the outputs before it, and the outputs
@@ -341,8 +356,9 @@ impl<I: Indicator> Indicator for &I {
         shared: &Self::Shared,
         scratch: &mut Self::Scratch,
         first: &Self::Params,
+        group: &mut Column<'_, ()>,
     ) {
-        (**self).start_group(prices, shared, scratch, first);
+        (**self).start_group(prices, shared, scratch, first, group);
     }
 
     fn run_batch(

@@ -24,7 +24,7 @@ mod sweep;
 mod view;
 
 pub use self::buffers::{output_matrix, SweepBuffers};
-pub use self::closure::{FnOutputs, FnIndicator};
+pub use self::closure::{FnIndicator, FnOutputs};
 pub use self::indicator::{Bar, BarOutputs, Column, Indicator, Streaming, MAX_OUTPUTS};
 pub use self::output::SweepOutput;
 pub use self::pair::{Pair, PairScratch};

@@ -68,16 +68,17 @@ impl<I: Indicator> SweepOutput<I> {
 
     /// Output `name`'s matrix, moved out of the result, if it was selected and is of type `T`.
     pub fn take<T: Element>(&mut self, name: &str) -> Option<Array2<T>> {
-        let slot = self
-            .outputs
-            .iter_mut()
-            .find(|(spec, array)| spec.name() == name && array.as_ref().is_some_and(|a| a.dtype() == T::DTYPE))?;
+        let slot = self.outputs.iter_mut().find(|(spec, array)| {
+            spec.name() == name && array.as_ref().is_some_and(|a| a.dtype() == T::DTYPE)
+        })?;
         T::into_array(slot.1.take()?)
     }
 
     /// Every output of the indicator's schema, with its matrix if it was selected.
     pub fn outputs(&self) -> impl Iterator<Item = (&OutputSpec, Option<&OutputArray>)> {
-        self.outputs.iter().map(|(spec, array)| (spec, array.as_ref()))
+        self.outputs
+            .iter()
+            .map(|(spec, array)| (spec, array.as_ref()))
     }
 }
 

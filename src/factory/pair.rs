@@ -4,10 +4,10 @@
 
 use std::borrow::Cow;
 
-use super::indicator::{Bar, BarOutputs, Column, Indicator, Streaming, MAX_OUTPUTS};
+use super::indicator::{Bar, BarOutputs, Column, Indicator, Streaming};
 use crate::error::Result;
 use crate::prices::{Inputs, SymbolPrices};
-use crate::schema::{OutputMut, OutputRef, OutputSpec, OutputVec};
+use crate::schema::OutputSpec;
 
 /// Two indicators as one: the grid rows are `(first's parameters, second's parameters)`, and
 /// the outputs are the first's, then the second's, each name prefixed with its indicator's
@@ -15,7 +15,8 @@ use crate::schema::{OutputMut, OutputRef, OutputSpec, OutputVec};
 ///
 /// Adjacent columns with the same first parameters form a group: the first indicator runs once
 /// per group (vectorbt's `run_combs` computes every fast average once too), the second in
-/// batches of its own lanes.
+/// batches of its own lanes. The first indicator's outputs are [per
+/// group](OutputSpec::per_group): a reduction's columns of one group share one copy of them.
 ///
 /// # Example
 /// ```
@@ -57,9 +58,19 @@ impl<A: Indicator, B: Indicator> Pair<A, B> {
         let prefixed = |name: &str, spec: &OutputSpec| {
             OutputSpec::new(format!("{name}_{}", spec.name()), spec.dtype())
         };
-        let schema = (first.outputs().iter().map(|s| prefixed(&names[0], s)))
-            .chain(second.outputs().iter().map(|s| prefixed(&names[1], s)))
-            .collect();
+        let schema = (first
+            .outputs()
+            .iter()
+            .map(|s| prefixed(&names[0], s).per_group()))
+        .chain(second.outputs().iter().map(|s| {
+            let spec = prefixed(&names[1], s);
+            if s.is_per_group() {
+                spec.per_group()
+            } else {
+                spec
+            }
+        }))
+        .collect();
         Pair {
             first,
             second,
@@ -85,23 +96,12 @@ impl<A: Indicator, B: Indicator> Pair<A, B> {
 }
 
 /// A worker's memory for a [`Pair`]: both indicators' scratch, and the first indicator's
-/// outputs and state for the current group.
+/// state for the current group.
 #[derive(Debug)]
 pub struct PairScratch<A: Indicator, B: Indicator> {
     first: A::Scratch,
     second: B::Scratch,
-    first_outputs: Vec<OutputVec>,
     first_state: Option<A::State>,
-}
-
-/// Copies `source` into `destination`, of the same type and length.
-fn copy_into(destination: OutputMut<'_>, source: OutputRef<'_>) {
-    match (destination, source) {
-        (OutputMut::F64(d), OutputRef::F64(s)) => d.copy_from_slice(s),
-        (OutputMut::I8(d), OutputRef::I8(s)) => d.copy_from_slice(s),
-        (OutputMut::Bool(d), OutputRef::Bool(s)) => d.copy_from_slice(s),
-        _ => unreachable!("a pair's outputs keep their indicator's types"),
-    }
 }
 
 impl<A: Indicator, B: Indicator> Indicator for Pair<A, B> {
@@ -137,12 +137,6 @@ impl<A: Indicator, B: Indicator> Indicator for Pair<A, B> {
         PairScratch {
             first: self.first.scratch(bars),
             second: self.second.scratch(bars),
-            first_outputs: self
-                .first
-                .outputs()
-                .iter()
-                .map(|spec| OutputVec::zeros(spec.dtype(), bars))
-                .collect(),
             first_state: None,
         }
     }
@@ -157,21 +151,36 @@ impl<A: Indicator, B: Indicator> Indicator for Pair<A, B> {
         shared: &Self::Shared,
         scratch: &mut Self::Scratch,
         first: &Self::Params,
+        group: &mut Column<'_, ()>,
     ) {
-        // The first indicator's column for the whole group, every output and the state.
-        self.first
-            .start_group(prices, &shared.0, &mut scratch.first, &first.0);
-        let mut slots: [Option<OutputMut<'_>>; MAX_OUTPUTS] = Default::default();
-        for (slot, values) in slots.iter_mut().zip(scratch.first_outputs.iter_mut()) {
-            *slot = Some(values.as_mut());
-        }
+        // The first indicator's column for the whole group: its own group work, then the
+        // rest of its outputs, and its state.
+        let split_at = self.first.outputs().len();
+        let (mut first_group, mut second_group) = group.split::<(), ()>(split_at, None, None);
+        self.first.start_group(
+            prices,
+            &shared.0,
+            &mut scratch.first,
+            &first.0,
+            &mut first_group,
+        );
         let mut state = None;
-        let mut column = [Column::new(slots, Some(&mut state))];
-        self.first
-            .run_batch(prices, &shared.0, &mut scratch.first, &[first.0], &mut column);
+        let mut column = [first_group.with_state(Some(&mut state))];
+        self.first.run_batch(
+            prices,
+            &shared.0,
+            &mut scratch.first,
+            &[first.0],
+            &mut column,
+        );
         scratch.first_state = state;
-        self.second
-            .start_group(prices, &shared.1, &mut scratch.second, &first.1);
+        self.second.start_group(
+            prices,
+            &shared.1,
+            &mut scratch.second,
+            &first.1,
+            &mut second_group,
+        );
     }
 
     fn run_batch(
@@ -182,20 +191,20 @@ impl<A: Indicator, B: Indicator> Indicator for Pair<A, B> {
         params: &[Self::Params],
         columns: &mut [Column<'_, Self::State>],
     ) {
+        // The first indicator's outputs are per group, written by `start_group`.
         let split_at = self.first.outputs().len();
         let second_params: Vec<B::Params> = params.iter().map(|p| p.1).collect();
         let mut second_states: Vec<Option<B::State>> = (0..columns.len()).map(|_| None).collect();
-        let mut second_columns = Vec::with_capacity(columns.len());
-        for (column, state) in columns.iter_mut().zip(second_states.iter_mut()) {
-            let wants = column.wants_state();
-            let (mut head, tail) = column.split::<(), B::State>(split_at, None, wants.then_some(state));
-            for (k, values) in scratch.first_outputs.iter().enumerate() {
-                if let Some(destination) = head.take_any(k) {
-                    copy_into(destination, values.as_ref());
-                }
-            }
-            second_columns.push(tail);
-        }
+        let mut second_columns: Vec<Column<'_, B::State>> = columns
+            .iter_mut()
+            .zip(second_states.iter_mut())
+            .map(|(column, state)| {
+                let wants = column.wants_state();
+                column
+                    .split::<(), B::State>(split_at, None, wants.then_some(state))
+                    .1
+            })
+            .collect();
         self.second.run_batch(
             prices,
             &shared.1,
@@ -205,8 +214,8 @@ impl<A: Indicator, B: Indicator> Indicator for Pair<A, B> {
         );
         drop(second_columns);
         for (column, second) in columns.iter_mut().zip(second_states) {
-            if let (Some(first), Some(second)) = (scratch.first_state.clone(), second) {
-                column.set_state((first, second));
+            if let (Some(first), Some(second)) = (&scratch.first_state, second) {
+                column.set_state((first.clone(), second));
             }
         }
     }

@@ -100,7 +100,11 @@ impl<I: Streaming + Clone> SweepState<I> {
 }
 
 impl<I: Streaming> SweepState<I> {
-    pub(super) fn from_parts(indicator: I, columns: Columns<I::Params>, states: Vec<I::State>) -> Self {
+    pub(super) fn from_parts(
+        indicator: I,
+        columns: Columns<I::Params>,
+        states: Vec<I::State>,
+    ) -> Self {
         debug_assert_eq!(columns.len(), states.len());
         SweepState {
             indicator,

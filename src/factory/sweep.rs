@@ -4,8 +4,7 @@
 use rayon::ThreadPool;
 
 use super::buffers::{
-    array_memory, bookkeeping_bytes, default_memory_limit, fresh_array, output_bytes,
-    SweepBuffers,
+    array_memory, bookkeeping_bytes, default_memory_limit, fresh_array, output_bytes, SweepBuffers,
 };
 use super::dispatch;
 use super::indicator::{Indicator, Streaming, MAX_OUTPUTS};
@@ -303,6 +302,28 @@ impl<'s, 'p, I: Indicator> Sweep<'s, 'p, I> {
         G: Fn() -> S + Sync,
         F: Fn(&mut S, ColumnView<'_, I::Params>) -> T + Sync,
     {
+        self.reduce_batches(init, |state, batch, results| {
+            results.extend(batch.iter().map(|&column| reduce(state, column)));
+        })
+    }
+
+    /// [`reduce_init`](Sweep::reduce_init) a batch at a time: `reduce` gets the columns the
+    /// kernel computed together (at most [`LANES`](Indicator::LANES), of one symbol and
+    /// group) and pushes one value per column onto its third argument, in the batch's order.
+    /// For reductions that process several columns in lock step, so that their chains of
+    /// dependent operations overlap.
+    ///
+    /// # Errors
+    /// As [`reduce`](Sweep::reduce).
+    ///
+    /// # Panics
+    /// As [`reduce`](Sweep::reduce); and if `reduce` does not push one value per column.
+    pub fn reduce_batches<S, T, G, F>(&self, init: G, reduce: F) -> Result<Vec<T>>
+    where
+        T: Send,
+        G: Fn() -> S + Sync,
+        F: Fn(&mut S, &[ColumnView<'_, I::Params>], &mut Vec<T>) + Sync,
+    {
         let selected = self.prepare(None)?;
         let (columns, chunk_len) = self.layout()?;
         let job = || {
@@ -425,7 +446,11 @@ impl<'s, 'p, I: Indicator> Sweep<'s, 'p, I> {
     /// The limit with every column's state at its true size, summed over the grid rows (after
     /// the O(1) check with the states' inline size has passed, so the grid is of a size the
     /// machine can hold).
-    fn check_state_bytes(&self, outputs: u128, state_bytes: &dyn Fn(&I::Params) -> usize) -> Result<()> {
+    fn check_state_bytes(
+        &self,
+        outputs: u128,
+        state_bytes: &dyn Fn(&I::Params) -> usize,
+    ) -> Result<()> {
         let schema = self.indicator.outputs();
         let per_row: u128 = self
             .grid

@@ -178,10 +178,7 @@ pub(crate) mod avx2 {
             }
             emit_rows(&rows.line[..len], block_of(columns, &block, Band::Line));
             emit_rows(&rows.long[..len], block_of(columns, &block, Band::Long));
-            emit_rows(
-                &rows.short[..len],
-                block_of(columns, &block, Band::Short),
-            );
+            emit_rows(&rows.short[..len], block_of(columns, &block, Band::Short));
             for (k, out) in columns.iter_mut().enumerate() {
                 if let Some(superd) = out.superd.as_deref_mut() {
                     let bit = 1 << k;

@@ -48,6 +48,18 @@ impl PrefixSums {
     /// The simple average of `window >= 1` of every bar: NaN before bar `window - 1` and where
     /// a NaN close is among the last `window`, else `(S[i+1] - S[i+1-w]) / w`.
     pub(crate) fn sma_into(&self, window: usize, out: &mut [f64]) {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the one precondition of an AVX2 function is a CPU with AVX2, just
+            // checked.
+            unsafe { avx2::sma_into(self, window, out) };
+            return;
+        }
+        self.sma_each(window, out);
+    }
+
+    #[inline(always)]
+    fn sma_each(&self, window: usize, out: &mut [f64]) {
         let bars = self.bars().min(out.len());
         let warm_up = window.saturating_sub(1).min(bars);
         out[..warm_up].fill(f64::NAN);
@@ -87,6 +99,18 @@ impl PrefixSums {
             state.history.push_front((0.0, 0));
         }
         state
+    }
+}
+
+/// The simple averages compiled for the CPU at hand: four divisions per instruction with
+/// AVX2 instead of two, the same operations.
+#[cfg(target_arch = "x86_64")]
+mod avx2 {
+    use super::PrefixSums;
+
+    #[target_feature(enable = "avx2")]
+    pub(super) fn sma_into(sums: &PrefixSums, window: usize, out: &mut [f64]) {
+        sums.sma_each(window, out);
     }
 }
 
@@ -250,7 +274,9 @@ mod tests {
 
     #[test]
     fn the_worked_example_of_the_spec() {
-        let close = [10.0, 11.0, 12.0, 11.0, 10.0, 11.0, 12.5, 9.5, 16.0, 15.0, 13.0, 12.0];
+        let close = [
+            10.0, 11.0, 12.0, 11.0, 10.0, 11.0, 12.5, 9.5, 16.0, 15.0, 13.0, 12.0,
+        ];
         let sums = PrefixSums::new(&close);
         let mut slow = [0.0; 12];
         sums.sma_into(3, &mut slow);
@@ -269,7 +295,13 @@ mod tests {
     #[test]
     fn streaming_and_batch_simple_averages_agree_across_gaps() {
         let close: Vec<f64> = (0..60)
-            .map(|i| if i % 7 == 3 { f64::NAN } else { 50.0 + (i as f64 * 0.7).sin() })
+            .map(|i| {
+                if i % 7 == 3 {
+                    f64::NAN
+                } else {
+                    50.0 + (i as f64 * 0.7).sin()
+                }
+            })
             .collect();
         let sums = PrefixSums::new(&close);
         for window in [1, 2, 5, 59, 60, 61, 100] {
@@ -278,13 +310,18 @@ mod tests {
             let mut state = SmaState::new(window);
             for (i, &x) in close.iter().enumerate() {
                 let v = state.update(x);
-                assert!(v.to_bits() == batch[i].to_bits() || (v.is_nan() && batch[i].is_nan()), "w {window} bar {i}");
+                assert!(
+                    v.to_bits() == batch[i].to_bits() || (v.is_nan() && batch[i].is_nan()),
+                    "w {window} bar {i}"
+                );
             }
             // A state rebuilt from the prefix sums continues like the one that streamed.
             for cut in [0, 1, 10, close.len()] {
                 let mut resumed = PrefixSums::new(&close[..cut]).sma_state(window);
                 let mut streamed = SmaState::new(window);
-                close[..cut].iter().for_each(|&x| { streamed.update(x); });
+                close[..cut].iter().for_each(|&x| {
+                    streamed.update(x);
+                });
                 assert_eq!(resumed, streamed, "w {window} cut {cut}");
                 for &x in &close[cut..] {
                     let (a, b) = (resumed.update(x), streamed.update(x));

@@ -5,11 +5,16 @@
 
 pub(crate) mod atr;
 pub(crate) mod bands;
+// One feature dispatch: the crossings' comparisons compiled with AVX2. Measured gain: 0.33
+// against 1.67 ns per bar (5x).
+#[allow(unsafe_code)]
 pub(crate) mod cross;
 // AVX2 intrinsics for the sweep's band recursion. Measured gain: the tutorial grid reduced
 // on one thread takes 19.7 ms with them, 47.5 ms with the scalar fallback (2.4x).
 #[allow(unsafe_code)]
 pub(crate) mod lanes;
+// One feature dispatch: the simple averages' divisions compiled with AVX2.
+#[allow(unsafe_code)]
 pub(crate) mod ma;
 // AVX2 intrinsics for one series, the band step beside the ATR chain. Measured gain:
 // 4.3 ns per bar against 8.1 for the scalar loop (`benches/kernel.rs`, 1.9x).

@@ -88,8 +88,18 @@ impl Variant {
 ///
 /// One loop per variant, each with its formula inlined: a match per bar would keep the
 /// default's loop from vectorising.
-pub(crate) fn true_range_series(variant: Variant, high: &[f64], low: &[f64], close: &[f64]) -> Vec<f64> {
-    fn each(high: &[f64], low: &[f64], close: &[f64], true_range: impl Fn(f64, f64, f64) -> f64) -> Vec<f64> {
+pub(crate) fn true_range_series(
+    variant: Variant,
+    high: &[f64],
+    low: &[f64],
+    close: &[f64],
+) -> Vec<f64> {
+    fn each(
+        high: &[f64],
+        low: &[f64],
+        close: &[f64],
+        true_range: impl Fn(f64, f64, f64) -> f64,
+    ) -> Vec<f64> {
         let prev_closes = std::iter::once(f64::NAN).chain(close.iter().copied());
         high.iter()
             .zip(low)
