@@ -11,7 +11,8 @@ use std::hint::black_box;
 use common::{random_walk, TUTORIAL_BARS};
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use ta_sweep::{
-    supertrend_into, ParamGrid, Prices, SuperTrendParams, SuperTrendSlices, SuperTrendState, Sweep,
+    output_matrix, supertrend, supertrend_into, Prices, SuperTrend, SuperTrendParams,
+    SuperTrendSlices, SuperTrendState, Sweep, SweepBuffers,
 };
 
 fn one_column(c: &mut Criterion) {
@@ -50,23 +51,22 @@ fn one_column(c: &mut Criterion) {
     });
     // The factory on a one-column grid, into a reused buffer: the lanes path.
     let prices = Prices::single(&data.high, &data.low, &data.close).unwrap();
-    let grid = ParamGrid::pairs(&[(10, 3.0)]).unwrap();
+    let grid = supertrend::pairs(&[(10, 3.0)]).unwrap();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(1)
         .build()
         .unwrap();
-    let mut buffers = [(); 4].map(|_| ta_sweep::output_matrix::<f64>(TUTORIAL_BARS, 1));
-    let mut directions = ta_sweep::output_matrix::<i8>(TUTORIAL_BARS, 1);
+    let mut buffers = [(); 3].map(|_| output_matrix::<f64>(TUTORIAL_BARS, 1));
+    let mut directions = output_matrix::<i8>(TUTORIAL_BARS, 1);
     group.bench_function("sweep_of_one/reused", |b| {
         b.iter(|| {
-            let [t, l, s, _] = &mut buffers;
-            let out = ta_sweep::SweepBuffers {
-                supert: Some(t),
-                superd: Some(&mut directions),
-                superl: Some(l),
-                supers: Some(s),
-            };
-            Sweep::new(black_box(&prices), &grid)
+            let [t, l, s] = &mut buffers;
+            let out = SweepBuffers::new()
+                .with("supert", t)
+                .with("superd", &mut directions)
+                .with("superl", l)
+                .with("supers", s);
+            Sweep::new(SuperTrend::default(), black_box(&prices), &grid)
                 .pool(&pool)
                 .run_into(out)
                 .unwrap()

@@ -24,7 +24,7 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use ndarray::{Array2, ShapeBuilder};
 use rayon::prelude::*;
 use ta_sweep::{
-    output_matrix, Output, OutputSet, ParamGrid, Prices, SuperTrendParams, SuperTrendState, Sweep,
+    output_matrix, supertrend, Grid, Prices, SuperTrend, SuperTrendParams, SuperTrendState, Sweep,
     SweepBuffers, Variant,
 };
 
@@ -83,12 +83,11 @@ impl Matrices {
     }
 
     fn buffers(&mut self) -> SweepBuffers<'_> {
-        SweepBuffers {
-            supert: Some(&mut self.supert),
-            superd: Some(&mut self.superd),
-            superl: Some(&mut self.superl),
-            supers: Some(&mut self.supers),
-        }
+        SweepBuffers::new()
+            .with("supert", &mut self.supert)
+            .with("superd", &mut self.superd)
+            .with("superl", &mut self.superl)
+            .with("supers", &mut self.supers)
     }
 }
 
@@ -96,7 +95,7 @@ impl Matrices {
 /// reference (`SuperTrendState::update` bar by bar, with its own true range and ATR) into its
 /// own freshly allocated vectors, in parallel over columns; then every column is copied into
 /// freshly allocated matrices.
-fn naive_concatenating(data: &[Series], grid: &ParamGrid) -> Matrices {
+fn naive_concatenating(data: &[Series], grid: &Grid<(usize, f64)>) -> Matrices {
     let symbols = data.len();
     let keys: Vec<(usize, f64, usize)> = grid
         .iter()
@@ -155,7 +154,7 @@ fn tutorial(c: &mut Criterion) {
     let data: Vec<Series> = (0..2).map(|s| random_walk(TUTORIAL_BARS, 7 + s)).collect();
     let prices =
         Prices::from_symbols(data.iter().map(|d| (&d.high[..], &d.low[..], &d.close[..]))).unwrap();
-    let grid = ParamGrid::tutorial();
+    let grid = supertrend::tutorial_grid();
     let (bars, columns) = (TUTORIAL_BARS, grid.len() * data.len());
     let cores = num_cpus::get_physical();
     let all = rayon::ThreadPoolBuilder::new()
@@ -202,7 +201,7 @@ fn tutorial(c: &mut Criterion) {
 
     group.bench_function("factory/fresh", |b| {
         b.iter_with_large_drop(|| {
-            Sweep::new(black_box(&prices), &grid)
+            Sweep::new(SuperTrend::default(), black_box(&prices), &grid)
                 .pool(&all)
                 .run()
                 .unwrap()
@@ -210,7 +209,7 @@ fn tutorial(c: &mut Criterion) {
     });
     group.bench_function("factory/fresh/1_thread", |b| {
         b.iter_with_large_drop(|| {
-            Sweep::new(black_box(&prices), &grid)
+            Sweep::new(SuperTrend::default(), black_box(&prices), &grid)
                 .pool(&one)
                 .run()
                 .unwrap()
@@ -218,7 +217,7 @@ fn tutorial(c: &mut Criterion) {
     });
     group.bench_function("factory/reused", |b| {
         b.iter(|| {
-            Sweep::new(black_box(&prices), &grid)
+            Sweep::new(SuperTrend::default(), black_box(&prices), &grid)
                 .pool(&all)
                 .run_into(reused.buffers())
                 .unwrap()
@@ -226,7 +225,7 @@ fn tutorial(c: &mut Criterion) {
     });
     group.bench_function("factory/reused/1_thread", |b| {
         b.iter(|| {
-            Sweep::new(black_box(&prices), &grid)
+            Sweep::new(SuperTrend::default(), black_box(&prices), &grid)
                 .pool(&one)
                 .run_into(reused.buffers())
                 .unwrap()
@@ -237,9 +236,8 @@ fn tutorial(c: &mut Criterion) {
     // One variant row: TA-Lib's ATR step is a fused multiply-add, dispatched to FMA.
     group.bench_function("factory/reused/talib", |b| {
         b.iter(|| {
-            Sweep::new(black_box(&prices), &grid)
+            Sweep::new(SuperTrend::new(Variant::TaLib), black_box(&prices), &grid)
                 .pool(&all)
-                .variant(Variant::TaLib)
                 .run_into(reused.buffers())
                 .unwrap()
         })
@@ -252,30 +250,30 @@ fn tutorial(c: &mut Criterion) {
             .filter(|(a, b)| a != b)
             .count()
     };
-    let directions = OutputSet::only(Output::Superd);
+    let directions: &[&str] = &["superd"];
     group.bench_function("reduce/flips", |b| {
         b.iter(|| {
-            Sweep::new(black_box(&prices), &grid)
+            Sweep::new(SuperTrend::default(), black_box(&prices), &grid)
                 .pool(&all)
                 .outputs(directions)
-                .reduce(|c| flips(c.superd.unwrap()))
+                .reduce(|c| flips(c.get::<i8>("superd").unwrap()))
                 .unwrap()
         })
     });
     group.bench_function("reduce/flips/1_thread", |b| {
         b.iter(|| {
-            Sweep::new(black_box(&prices), &grid)
+            Sweep::new(SuperTrend::default(), black_box(&prices), &grid)
                 .pool(&one)
                 .outputs(directions)
-                .reduce(|c| flips(c.superd.unwrap()))
+                .reduce(|c| flips(c.get::<i8>("superd").unwrap()))
                 .unwrap()
         })
     });
     group.bench_function("reduce/all_outputs", |b| {
         b.iter(|| {
-            Sweep::new(black_box(&prices), &grid)
+            Sweep::new(SuperTrend::default(), black_box(&prices), &grid)
                 .pool(&all)
-                .reduce(|c| c.supert.unwrap()[bars - 1])
+                .reduce(|c| c.get::<f64>("supert").unwrap()[bars - 1])
                 .unwrap()
         })
     });

@@ -34,7 +34,8 @@ impl Value {
         match self {
             Value::Int(i) => i as u64,
             Value::UInt(u) => u,
-            Value::Float(f) if f == 0.0 => 0,
+            // `0.0` and `-0.0` alike.
+            Value::Float(0.0) => 0,
             Value::Float(f) => f.to_bits(),
         }
     }

@@ -154,11 +154,17 @@
 //! - **Infinities** follow IEEE arithmetic through the same formulas: an infinite price gives an
 //!   infinite or NaN true range (`inf - inf` is NaN) and the bands follow.
 //! - An empty series is valid and gives empty outputs.
+//! - **Moving averages** ([`Ma`], `docs/STRATEGIES.md`): a simple average of window `w` is NaN
+//!   for its first `w - 1` bars and wherever one of its last `w` closes is NaN; an exponential
+//!   one is NaN until `w` non-NaN closes were seen and then carries its value over NaN closes.
+//!   A crossover fires only on bars where both averages are numbers, and a NaN between two
+//!   bars forgets which side they were on. A backtest's order at a NaN close waits for the
+//!   next valid close (`docs/PIPELINE.md`).
 //!
 //! # Variants
 //! Charting tools disagree on SuperTrend. [`Variant`] selects the definition, for the single
-//! series ([`SuperTrendParams::with_variant`]), the streaming state, sweeps ([`Sweep::variant`]),
-//! reductions and backtests ([`Backtest::variant`], and [`backtest_trace`] through its
+//! series ([`SuperTrendParams::with_variant`]), the streaming state, and the indicator of
+//! sweeps, reductions and backtests ([`SuperTrend::new`], and [`backtest_trace`] through its
 //! parameters); each is bit-exact against its reference.
 //!
 //! | | `Vectorbt` (default) | `TradingView` | `TaLib` |
@@ -192,8 +198,20 @@
 //! | [`InvalidMultiplier`](Error::InvalidMultiplier) | a multiplier is NaN, infinite or negative | use finite multipliers `>= 0` (`0.0` and `-0.0` are valid) |
 //! | [`LengthMismatch`](Error::LengthMismatch) | `high`, `low`, `close` of one series differ in length | align the series; mark missing bars with NaN |
 //! | [`OutputLength`](Error::OutputLength) | an output slice of an `_into` function or streaming update is not one value per bar (per column for [`SweepState::update_into`]) | size the slices from the input |
-//! | [`EmptyGrid`](Error::EmptyGrid) | a grid has no period, no multiplier or no pair | give at least one combination |
-//! | [`DuplicateParams`](Error::DuplicateParams) | a (period, multiplier) pair, or a period or multiplier of a product, appears twice (`0.0` and `-0.0` are one multiplier) | deduplicate what the optimiser generated |
+//! | [`InvalidWindow`](Error::InvalidWindow) | a moving-average window is 0 | use windows `>= 1` |
+//! | [`InvalidParams`](Error::InvalidParams) | an indicator's own [`check`](Indicator::check) rejected a combination | follow the indicator's documented parameter ranges |
+//! | [`EmptyGrid`](Error::EmptyGrid) | a grid has an axis without values, no tuple, or a filter that kept nothing | give at least one combination |
+//! | [`DuplicateParams`](Error::DuplicateParams) | a combination appears twice, or a value twice on one axis of a product or combinations grid (`0.0` and `-0.0` are one value) | deduplicate what the optimiser generated |
+//! | [`TooFewValues`](Error::TooFewValues) | a combinations grid of `r` axes has fewer than `r` values (one window for a fast and a slow one) | give at least `r` values |
+//! | [`AxisNames`](Error::AxisNames) | a grid gets a different number of axis names than its rows have values | one name per value of a row |
+//! | [`TooManyAxes`](Error::TooManyAxes) | a grid row has more than [`grid::MAX_AXES`] values | nest tuples, or fewer axes |
+//! | [`UnknownOutput`](Error::UnknownOutput) | an output name the indicator does not have (a selection, a buffer, a signal rule) | use a name of [`Indicator::outputs`]; the message lists them |
+//! | [`OutputType`](Error::OutputType) | an output is read or given a buffer as another element type than its schema's | use the schema's [`Dtype`] |
+//! | [`TooManyOutputs`](Error::TooManyOutputs) | an indicator declares more than [`factory::MAX_OUTPUTS`] outputs | split it in two indicators |
+//! | [`DuplicateOutput`](Error::DuplicateOutput) | an output is selected or given a buffer twice, or a schema names one twice | name each output once |
+//! | [`MissingPrices`](Error::MissingPrices) | an indicator that needs high and low gets prices made of closes alone | build [`Prices`] with high, low and close |
+//! | [`UnknownMaKind`](Error::UnknownMaKind) | a name parsed as a [`MaKind`] is neither `simple` nor `exponential` | use one of those names |
+//! | [`InvalidLevel`](Error::InvalidLevel) | a [`Threshold`](backtest::Threshold) level is NaN | a number; infinities are valid |
 //! | [`PriceShape`](Error::PriceShape) | the arrays of [`Prices::from_arrays`] differ in shape | pass three (bars, symbols) arrays of one shape |
 //! | [`SymbolLength`](Error::SymbolLength) | a symbol's series differ in length from symbol 0's `high` | align all symbols on the same bars, NaN where one has no bar |
 //! | [`SymbolCount`](Error::SymbolCount) | a [`SweepState`] update has not one price per symbol | pass one value per symbol, in the sweep's order |

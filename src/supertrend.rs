@@ -8,7 +8,7 @@
 //! The definitions are in the crate's `docs/SEMANTICS.md` (the default) and
 //! `docs/VARIANTS.md` (TradingView's and TA-Lib's).
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::factory::{Bar, BarOutputs, Column, Indicator, Streaming, SweepOutput};
 use crate::grid::{fraction_range, Grid};
 use crate::kernel::atr::{validate_period, wilder_atr_unchecked, AtrState, SeededAtr};
@@ -115,6 +115,9 @@ impl SuperTrend {
 /// # Ok::<(), ta_sweep::Error>(())
 /// ```
 pub fn grid(periods: &[usize], multipliers: &[f64]) -> Result<Grid<(usize, f64)>> {
+    if periods.is_empty() || multipliers.is_empty() {
+        return Err(Error::EmptyGrid);
+    }
     periods.iter().try_for_each(|&p| validate_period(p))?;
     multipliers
         .iter()
@@ -133,6 +136,9 @@ pub fn grid(periods: &[usize], multipliers: &[f64]) -> Result<Grid<(usize, f64)>
 ///   [`Error::InvalidMultiplier`](crate::Error::InvalidMultiplier) for the first invalid value.
 /// - [`Error::DuplicateParams`](crate::Error::DuplicateParams) if a pair appears twice.
 pub fn pairs(pairs: &[(usize, f64)]) -> Result<Grid<(usize, f64)>> {
+    if pairs.is_empty() {
+        return Err(Error::EmptyGrid);
+    }
     for &(p, m) in pairs {
         validate_period(p)?;
         validate_multiplier(m)?;

@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use ta_sweep::{
-    annualisation_from_interval, backtest_trace, Backtest, BacktestConfig, Error, ParamGrid,
-    Prices, SuperTrendParams,
+    annualisation_from_interval, backtest_trace, supertrend, Backtest, BacktestConfig, Error,
+    Prices, SuperTrend, SuperTrendParams,
 };
 
 fn series() -> (Vec<f64>, Vec<f64>, Vec<f64>) {
@@ -99,13 +99,18 @@ fn invalid_close() {
             (&high[..], &low[..], &close[..]),
         ])
         .unwrap();
-        let grid = ParamGrid::product(&[3], &[2.0]).unwrap();
+        let grid = supertrend::grid(&[3], &[2.0]).unwrap();
         let expected = Error::InvalidClose {
             symbol: 1,
             bar: 17,
             close: bad,
         };
-        let backtest = Backtest::new(&prices, &grid, BacktestConfig::default());
+        let backtest = Backtest::new(
+            SuperTrend::default(),
+            &prices,
+            &grid,
+            BacktestConfig::default(),
+        );
         assert_eq!(backtest.run().unwrap_err(), expected);
         assert_eq!(backtest.rolling(10, 5).unwrap_err(), expected);
         let params = SuperTrendParams::new(3, 2.0).unwrap();
@@ -134,8 +139,13 @@ fn invalid_close() {
 fn invalid_window_len() {
     let (high, low, close) = series();
     let prices = Prices::single(&high, &low, &close).unwrap();
-    let grid = ParamGrid::product(&[3], &[2.0]).unwrap();
-    let backtest = Backtest::new(&prices, &grid, BacktestConfig::default());
+    let grid = supertrend::grid(&[3], &[2.0]).unwrap();
+    let backtest = Backtest::new(
+        SuperTrend::default(),
+        &prices,
+        &grid,
+        BacktestConfig::default(),
+    );
     for window_len in [0, 51] {
         assert_eq!(
             backtest.rolling(window_len, 1).unwrap_err(),
@@ -161,8 +171,13 @@ fn invalid_window_len() {
 fn invalid_window_step() {
     let (high, low, close) = series();
     let prices = Prices::single(&high, &low, &close).unwrap();
-    let grid = ParamGrid::product(&[3], &[2.0]).unwrap();
-    let backtest = Backtest::new(&prices, &grid, BacktestConfig::default());
+    let grid = supertrend::grid(&[3], &[2.0]).unwrap();
+    let backtest = Backtest::new(
+        SuperTrend::default(),
+        &prices,
+        &grid,
+        BacktestConfig::default(),
+    );
     assert_eq!(
         backtest.rolling(10, 0).unwrap_err(),
         Error::InvalidWindowStep { step: 0 }
@@ -186,8 +201,14 @@ fn length_mismatch_and_chunk_len_reach_the_caller() {
         }
     );
     let prices = Prices::single(&high, &low, &close).unwrap();
-    let grid = ParamGrid::product(&[3], &[2.0]).unwrap();
-    let backtest = Backtest::new(&prices, &grid, BacktestConfig::default()).chunk_len(0);
+    let grid = supertrend::grid(&[3], &[2.0]).unwrap();
+    let backtest = Backtest::new(
+        SuperTrend::default(),
+        &prices,
+        &grid,
+        BacktestConfig::default(),
+    )
+    .chunk_len(0);
     assert_eq!(
         backtest.run().unwrap_err(),
         Error::InvalidChunkLen { chunk_len: 0 }

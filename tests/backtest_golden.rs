@@ -8,7 +8,8 @@ use std::path::Path;
 
 use common::{assert_same_bits, column, data_dir, read_columns, same_bits, Columns};
 use ta_sweep::{
-    backtest_trace, Backtest, BacktestConfig, ParamGrid, Prices, Side, SuperTrendParams,
+    backtest_trace, supertrend, Backtest, BacktestConfig, Prices, Side, SuperTrend,
+    SuperTrendParams,
 };
 
 fn golden(name: &str) -> std::path::PathBuf {
@@ -110,11 +111,21 @@ fn every_traced_case_is_reproduced_bar_for_bar() {
         let trace = backtest_trace(&high, &low, &close, params, &case.config).unwrap();
         let what = |series: &str| format!("{}: {series}", case.name);
 
-        assert_same_bits(&what("supert"), &column(&bars, "supert"), &trace.supert);
-        let superd: Vec<f64> = trace.superd.iter().map(|&d| f64::from(d)).collect();
+        let line = |name: &str| {
+            trace
+                .get::<f64>(name)
+                .unwrap_or_else(|| panic!("no {name}"))
+        };
+        assert_same_bits(&what("supert"), &column(&bars, "supert"), line("supert"));
+        let superd: Vec<f64> = trace
+            .get::<i8>("superd")
+            .expect("no superd")
+            .iter()
+            .map(|&d| f64::from(d))
+            .collect();
         assert_same_bits(&what("superd"), &column(&bars, "superd"), &superd);
-        assert_same_bits(&what("superl"), &column(&bars, "superl"), &trace.superl);
-        assert_same_bits(&what("supers"), &column(&bars, "supers"), &trace.supers);
+        assert_same_bits(&what("superl"), &column(&bars, "superl"), line("superl"));
+        assert_same_bits(&what("supers"), &column(&bars, "supers"), line("supers"));
         assert_eq!(flags(&bars, "entry"), trace.entry, "{}", what("entry"));
         assert_eq!(flags(&bars, "exit"), trace.exit, "{}", what("exit"));
         assert_same_bits(
@@ -194,8 +205,10 @@ fn traced_cases_run_through_the_grid_give_the_same_metrics() {
             column(&bars, "close"),
         );
         let prices = Prices::single(&high, &low, &close).unwrap();
-        let grid = ParamGrid::pairs(&[(case.period, case.multiplier)]).unwrap();
-        let out = Backtest::new(&prices, &grid, case.config).run().unwrap();
+        let grid = supertrend::pairs(&[(case.period, case.multiplier)]).unwrap();
+        let out = Backtest::new(SuperTrend::default(), &prices, &grid, case.config)
+            .run()
+            .unwrap();
         let m = out.metrics[0];
         assert!(same_bits(m.sharpe, case.sharpe), "{}", case.name);
         assert!(
@@ -243,9 +256,11 @@ fn the_tutorial_grid_over_the_bundled_data_is_reproduced_bit_for_bit() {
             .map(|(h, l, c)| (h.as_slice(), l.as_slice(), c.as_slice())),
     )
     .unwrap();
-    let grid = ParamGrid::tutorial();
+    let grid = supertrend::tutorial_grid();
     let config = BacktestConfig::default().with_annualisation(365.0).unwrap();
-    let out = Backtest::new(&prices, &grid, config).run().unwrap();
+    let out = Backtest::new(SuperTrend::default(), &prices, &grid, config)
+        .run()
+        .unwrap();
 
     let expected = read_columns(&golden("grid_msft_ibm_1d.csv"));
     let (period, multiplier) = (column(&expected, "period"), column(&expected, "multiplier"));
@@ -262,13 +277,14 @@ fn the_tutorial_grid_over_the_bundled_data_is_reproduced_bit_for_bit() {
     assert_eq!(out.metrics.len(), 672);
     assert_eq!(symbol.len(), 672);
     for (j, (key, m)) in out.columns.keys().zip(&out.metrics).enumerate() {
-        assert_eq!(key.period as f64, period[j], "row {j}");
-        assert_eq!(key.multiplier.to_bits(), multiplier[j].to_bits(), "row {j}");
+        assert_eq!(key.params.0 as f64, period[j], "row {j}");
+        assert_eq!(key.params.1.to_bits(), multiplier[j].to_bits(), "row {j}");
         assert_eq!(symbols[key.symbol], symbol[j], "row {j}");
+        let label = out.columns.label(j).unwrap();
         let row = |what: &str, e: f64, a: f64| {
             assert!(
                 same_bits(e, a),
-                "row {j} ({key}) {what}: expected {e:?}, got {a:?}"
+                "row {j} ({label}) {what}: expected {e:?}, got {a:?}"
             )
         };
         row("sharpe", sharpe[j], m.sharpe);

@@ -12,8 +12,8 @@ use common::{
 };
 use proptest::prelude::*;
 use ta_sweep::{
-    backtest_trace, Backtest, BacktestConfig, ColumnMetrics, Error, ParamGrid, Prices, Side,
-    SuperTrendParams, Variance,
+    backtest_trace, supertrend, Backtest, BacktestConfig, BacktestTrace, ColumnKey, ColumnMetrics,
+    Error, Grid, Prices, Side, SuperTrend, SuperTrendParams, Variance,
 };
 
 fn costs_of(config: &BacktestConfig) -> NaiveCosts {
@@ -22,6 +22,20 @@ fn costs_of(config: &BacktestConfig) -> NaiveCosts {
         init_cash: config.init_cash(),
         annualisation: config.annualisation(),
     }
+}
+
+/// A column's label, `p{period}_m{multiplier}_c{symbol}`.
+fn label(key: &ColumnKey<(usize, f64)>) -> String {
+    let (period, multiplier) = key.params;
+    format!("p{period}_m{multiplier}_c{}", key.symbol)
+}
+
+/// A SuperTrend output of a trace, one value per bar.
+#[track_caller]
+fn line<'t>(trace: &'t BacktestTrace, name: &str) -> &'t [f64] {
+    trace
+        .get::<f64>(name)
+        .unwrap_or_else(|| panic!("the trace has no {name}"))
 }
 
 #[track_caller]
@@ -73,11 +87,11 @@ fn two_symbols(max_bars: usize) -> impl Strategy<Value = (Ohlc, Ohlc)> {
 }
 
 /// A few distinct (period, multiplier) pairs.
-fn grid() -> impl Strategy<Value = ParamGrid> {
+fn grid() -> impl Strategy<Value = Grid<(usize, f64)>> {
     prop::collection::vec((period(), multiplier()), 1..5).prop_map(|mut pairs| {
         pairs.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
         pairs.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
-        ParamGrid::pairs(&pairs).unwrap()
+        supertrend::pairs(&pairs).unwrap()
     })
 }
 
@@ -118,11 +132,11 @@ proptest! {
     ) {
         prop_assume!(valid_closes(&[&a, &b]));
         let prices = prices(&a, &b);
-        let out = Backtest::new(&prices, &grid, config).run().unwrap();
+        let out = Backtest::new(SuperTrend::default(), &prices, &grid, config).run().unwrap();
         for (key, m) in out.columns.keys().zip(&out.metrics) {
             let d = if key.symbol == 0 { &a } else { &b };
-            let naive = naive_backtest(&d.high, &d.low, &d.close, key.period, key.multiplier, costs_of(&config));
-            assert_metrics(&key.to_string(), &naive.metrics, m);
+            let naive = naive_backtest(&d.high, &d.low, &d.close, key.params.0, key.params.1, costs_of(&config));
+            assert_metrics(&label(&key), &naive.metrics, m);
         }
     }
 
@@ -139,8 +153,8 @@ proptest! {
         let params = SuperTrendParams::new(period, multiplier).unwrap();
         let trace = backtest_trace(&d.high, &d.low, &d.close, params, &config).unwrap();
         let naive = naive_backtest(&d.high, &d.low, &d.close, period, multiplier, costs_of(&config));
-        common::assert_same_bits("superl", &naive.superl, &trace.superl);
-        common::assert_same_bits("supers", &naive.supers, &trace.supers);
+        common::assert_same_bits("superl", &naive.superl, line(&trace, "superl"));
+        common::assert_same_bits("supers", &naive.supers, line(&trace, "supers"));
         prop_assert_eq!(&naive.entry, &trace.entry);
         prop_assert_eq!(&naive.exit, &trace.exit);
         common::assert_same_bits("position", &naive.position, &trace.position);
@@ -164,8 +178,8 @@ proptest! {
 
         // The grid path's column, against metrics derived from the trace's own series.
         let prices = Prices::single(&d.high, &d.low, &d.close).unwrap();
-        let grid = ParamGrid::pairs(&[(period, multiplier)]).unwrap();
-        let run = Backtest::new(&prices, &grid, config).run().unwrap();
+        let grid = supertrend::pairs(&[(period, multiplier)]).unwrap();
+        let run = Backtest::new(SuperTrend::default(), &prices, &grid, config).run().unwrap();
         let last_fclose = d.close.iter().rev().copied().find(|c| !c.is_nan()).unwrap_or(f64::NAN);
         let derived = naive_metrics(&trace.returns, &orders, last_fclose, costs_of(&config));
         assert_metrics("run vs trace", &derived, &run.metrics[0]);
@@ -194,8 +208,8 @@ proptest! {
         common::assert_same_bits("returns", &naive.returns, &trace.returns);
         assert_metrics("trace", &naive.metrics, &trace.metrics);
         let prices = Prices::single(&high, &low, &close).unwrap();
-        let grid = ParamGrid::pairs(&[(period, multiplier)]).unwrap();
-        let run = Backtest::new(&prices, &grid, config).run().unwrap();
+        let grid = supertrend::pairs(&[(period, multiplier)]).unwrap();
+        let run = Backtest::new(SuperTrend::default(), &prices, &grid, config).run().unwrap();
         assert_metrics("run", &naive.metrics, &run.metrics[0]);
     }
 
@@ -210,18 +224,18 @@ proptest! {
     ) {
         prop_assume!(valid_closes(&[&a, &b]));
         let all = prices(&a, &b);
-        let backtest = Backtest::new(&all, &grid, config).variant(variant);
+        let backtest = Backtest::new(SuperTrend::new(variant), &all, &grid, config);
         let out = backtest.run().unwrap();
         for (key, m) in out.columns.keys().zip(&out.metrics) {
             let d = if key.symbol == 0 { &a } else { &b };
-            let st = naive_for(variant, d, key.period, key.multiplier);
+            let st = naive_for(variant, d, key.params.0, key.params.1);
             let naive = naive_backtest_of(st, &d.close, costs_of(&config));
-            assert_metrics(&format!("{variant:?} {key}"), &naive.metrics, m);
+            assert_metrics(&format!("{variant:?} {}", label(&key)), &naive.metrics, m);
             if key.symbol == 0 {
-                let params = SuperTrendParams::new(key.period, key.multiplier).unwrap().with_variant(variant);
+                let params = SuperTrendParams::new(key.params.0, key.params.1).unwrap().with_variant(variant);
                 let trace = backtest_trace(&d.high, &d.low, &d.close, params, &config).unwrap();
-                common::assert_same_bits("superl", &naive.superl, &trace.superl);
-                common::assert_same_bits("supers", &naive.supers, &trace.supers);
+                common::assert_same_bits("superl", &naive.superl, line(&trace, "superl"));
+                common::assert_same_bits("supers", &naive.supers, line(&trace, "supers"));
                 prop_assert_eq!(&naive.entry, &trace.entry);
                 common::assert_same_bits("value", &naive.value, &trace.value);
                 assert_metrics("trace", &naive.metrics, &trace.metrics);
@@ -232,7 +246,7 @@ proptest! {
             let rolling = backtest.rolling(window, window.div_ceil(3)).unwrap();
             for (w, range) in rolling.windows.iter().enumerate() {
                 let (sa, sb) = (a.slice(range.clone()), b.slice(range.clone()));
-                let alone = Backtest::new(&prices(&sa, &sb), &grid, config).variant(variant).run().unwrap();
+                let alone = Backtest::new(SuperTrend::new(variant), &prices(&sa, &sb), &grid, config).run().unwrap();
                 prop_assert!(same_metrics(rolling.window(w).unwrap(), &alone.metrics), "window {}", w);
             }
         }
@@ -249,13 +263,13 @@ proptest! {
         prop_assume!(valid_closes(&[&a, &b]) && window <= a.len());
         let all = prices(&a, &b);
         let config = BacktestConfig::default();
-        let rolling = Backtest::new(&all, &grid, config).rolling(window, step).unwrap();
+        let rolling = Backtest::new(SuperTrend::default(), &all, &grid, config).rolling(window, step).unwrap();
         let expected_windows: Vec<_> = (0..=a.len() - window).step_by(step).map(|s| s..s + window).collect();
         prop_assert_eq!(&rolling.windows, &expected_windows);
         prop_assert_eq!(rolling.metrics.len(), rolling.windows.len() * rolling.columns.len());
         for (w, range) in rolling.windows.iter().enumerate() {
             let (sa, sb) = (a.slice(range.clone()), b.slice(range.clone()));
-            let alone = Backtest::new(&prices(&sa, &sb), &grid, config).run().unwrap();
+            let alone = Backtest::new(SuperTrend::default(), &prices(&sa, &sb), &grid, config).run().unwrap();
             prop_assert!(same_metrics(rolling.window(w).unwrap(), &alone.metrics), "window {}", w);
         }
     }
@@ -269,8 +283,8 @@ proptest! {
         prop_assume!(valid_closes(&[&a, &b]));
         let prices = prices(&a, &b);
         let config = BacktestConfig::default();
-        let exact = Backtest::new(&prices, &grid, config).run().unwrap();
-        let one_pass = Backtest::new(&prices, &grid, config).variance(Variance::OnePass).run().unwrap();
+        let exact = Backtest::new(SuperTrend::default(), &prices, &grid, config).run().unwrap();
+        let one_pass = Backtest::new(SuperTrend::default(), &prices, &grid, config).variance(Variance::OnePass).run().unwrap();
         for (e, o) in exact.metrics.iter().zip(&one_pass.metrics) {
             let close = same_bits(e.sharpe, o.sharpe)
                 || ((e.sharpe - o.sharpe).abs() <= ONE_PASS_SHARPE_RELATIVE * e.sharpe.abs());
@@ -285,8 +299,8 @@ proptest! {
     #[test]
     fn wild_data_gives_metrics_or_an_error(d in common::wild_ohlc(60), period in 1usize..6) {
         let prices = Prices::single(&d.high, &d.low, &d.close).unwrap();
-        let grid = ParamGrid::product(&[period], &[0.0, 2.5]).unwrap();
-        let backtest = Backtest::new(&prices, &grid, BacktestConfig::default());
+        let grid = supertrend::grid(&[period], &[0.0, 2.5]).unwrap();
+        let backtest = Backtest::new(SuperTrend::default(), &prices, &grid, BacktestConfig::default());
         match backtest.run() {
             Ok(out) => prop_assert_eq!(out.metrics.len(), 2),
             Err(e) => prop_assert!(matches!(e, Error::InvalidClose { .. }), "{e}"),
@@ -306,11 +320,13 @@ fn long_columns_with_gaps_equal_the_naive_reference() {
     let data = random_symbols(3000, 2, 11, 40);
     let prices =
         Prices::from_symbols(data.iter().map(|d| (&d.high[..], &d.low[..], &d.close[..]))).unwrap();
-    let grid = ParamGrid::product(&[3, 10, 17], &[0.5, 2.0, 3.3]).unwrap();
+    let grid = supertrend::grid(&[3, 10, 17], &[0.5, 2.0, 3.3]).unwrap();
     let config = BacktestConfig::default()
         .with_annualisation(8760.0)
         .unwrap();
-    let out = Backtest::new(&prices, &grid, config).run().unwrap();
+    let out = Backtest::new(SuperTrend::default(), &prices, &grid, config)
+        .run()
+        .unwrap();
     let mut trades = 0;
     for (key, m) in out.columns.keys().zip(&out.metrics) {
         let d = &data[key.symbol];
@@ -318,11 +334,11 @@ fn long_columns_with_gaps_equal_the_naive_reference() {
             &d.high,
             &d.low,
             &d.close,
-            key.period,
-            key.multiplier,
+            key.params.0,
+            key.params.1,
             costs_of(&config),
         );
-        assert_metrics(&key.to_string(), &naive.metrics, m);
+        assert_metrics(&label(&key), &naive.metrics, m);
         trades += m.trades;
     }
     assert!(trades > 500, "the data must trade: {trades} trades");
@@ -334,9 +350,11 @@ fn results_do_not_depend_on_threads_or_chunk_length() {
     let data = random_symbols(2500, 3, 5, 60);
     let prices =
         Prices::from_symbols(data.iter().map(|d| (&d.high[..], &d.low[..], &d.close[..]))).unwrap();
-    let grid = ParamGrid::product(&[4, 5, 9, 14], &[1.5, 2.0, 2.5, 3.0, 3.5]).unwrap();
+    let grid = supertrend::grid(&[4, 5, 9, 14], &[1.5, 2.0, 2.5, 3.0, 3.5]).unwrap();
     let config = BacktestConfig::default();
-    let reference = Backtest::new(&prices, &grid, config).run().unwrap();
+    let reference = Backtest::new(SuperTrend::default(), &prices, &grid, config)
+        .run()
+        .unwrap();
     for threads in [1, 2] {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
@@ -344,7 +362,7 @@ fn results_do_not_depend_on_threads_or_chunk_length() {
             .unwrap();
         for chunk_len in [1, 3, 7, 60, 1000] {
             for variance in [Variance::Exact, Variance::OnePass] {
-                let out = Backtest::new(&prices, &grid, config)
+                let out = Backtest::new(SuperTrend::default(), &prices, &grid, config)
                     .pool(&pool)
                     .chunk_len(chunk_len)
                     .variance(variance)
@@ -353,7 +371,7 @@ fn results_do_not_depend_on_threads_or_chunk_length() {
                 let baseline = if variance == Variance::Exact {
                     reference.clone()
                 } else {
-                    Backtest::new(&prices, &grid, config)
+                    Backtest::new(SuperTrend::default(), &prices, &grid, config)
                         .variance(variance)
                         .run()
                         .unwrap()
@@ -383,8 +401,10 @@ fn a_buy_after_an_overflowing_sale_opens_no_trade() {
     let naive = naive_backtest(&close, &close, &close, 1, 0.0, costs_of(&config));
     assert_metrics("trace", &naive.metrics, &trace.metrics);
     let prices = Prices::single(&close, &close, &close).unwrap();
-    let grid = ParamGrid::pairs(&[(1, 0.0)]).unwrap();
-    let run = Backtest::new(&prices, &grid, config).run().unwrap();
+    let grid = supertrend::pairs(&[(1, 0.0)]).unwrap();
+    let run = Backtest::new(SuperTrend::default(), &prices, &grid, config)
+        .run()
+        .unwrap();
     assert!(same_metrics(&run.metrics, &[trace.metrics]));
 }
 
@@ -402,17 +422,21 @@ fn edge_cases_match_the_reference_table() {
         .unwrap()
         .metrics;
     // The grid path agrees on both, and on no symbol at all.
-    let grid = ParamGrid::product(&[3], &[2.0]).unwrap();
+    let grid = supertrend::grid(&[3], &[2.0]).unwrap();
     for (high, low, close, expected) in [
         (&[][..], &[][..], &[][..], empty),
         (&[2.0][..], &[1.0][..], &[1.5][..], one),
     ] {
         let prices = Prices::single(high, low, close).unwrap();
-        let out = Backtest::new(&prices, &grid, config).run().unwrap();
+        let out = Backtest::new(SuperTrend::default(), &prices, &grid, config)
+            .run()
+            .unwrap();
         assert!(same_metrics(&out.metrics, &[expected]));
     }
     let nothing = Prices::from_symbols(std::iter::empty()).unwrap();
-    let out = Backtest::new(&nothing, &grid, config).run().unwrap();
+    let out = Backtest::new(SuperTrend::default(), &nothing, &grid, config)
+        .run()
+        .unwrap();
     assert!(out.metrics.is_empty() && out.columns.is_empty());
     assert!(one.sharpe.is_nan());
     assert_eq!(
@@ -432,7 +456,9 @@ fn edge_cases_match_the_reference_table() {
     );
     // The same through the grid path, whose runs skip the flat bars.
     let prices = Prices::single(&flat, &flat, &flat).unwrap();
-    let grid = ParamGrid::pairs(&[(7, 3.0)]).unwrap();
-    let out = Backtest::new(&prices, &grid, config).run().unwrap();
+    let grid = supertrend::pairs(&[(7, 3.0)]).unwrap();
+    let out = Backtest::new(SuperTrend::default(), &prices, &grid, config)
+        .run()
+        .unwrap();
     assert!(same_metrics(&out.metrics, &[none]));
 }

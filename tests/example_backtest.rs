@@ -9,12 +9,15 @@ mod example_common;
 use std::ffi::OsStr;
 use std::time::Duration;
 
-use common::examples::{bundled_file, run_example, TempFile};
+use common::examples::{
+    bundled_file, refused, refuses_out_of_bounds_arguments, run_example, TempFile,
+};
 use common::same_bits;
+use example_common::bounds::memory_limit;
 use example_common::freq::parse_freq;
 use example_common::ohlc::{read_ohlc, Ohlc};
 use example_common::synthetic::SyntheticSpec;
-use ta_sweep::{Backtest, BacktestConfig, ParamGrid, Prices, Variant};
+use ta_sweep::{supertrend, Backtest, BacktestConfig, Prices, SuperTrend, Variant};
 
 const HEADER: &str =
     "period,multiplier,symbol,sharpe,total_return,max_drawdown,trades,closed_trades";
@@ -64,10 +67,15 @@ fn csv_output_equals_the_library_bit_for_bit() {
     // The same backtest, straight from the library: the tutorial grid, daily bars.
     let data = [read_ohlc(&msft).unwrap(), read_ohlc(&ibm).unwrap()];
     let prices = Prices::from_symbols(data.iter().map(Ohlc::as_slices)).unwrap();
-    let grid = ParamGrid::tutorial();
-    let expected = Backtest::new(&prices, &grid, BacktestConfig::default())
-        .run()
-        .unwrap();
+    let grid = supertrend::tutorial_grid();
+    let expected = Backtest::new(
+        SuperTrend::default(),
+        &prices,
+        &grid,
+        BacktestConfig::default(),
+    )
+    .run()
+    .unwrap();
 
     let json: serde_json::Value =
         serde_json::from_str(stdout.lines().last().expect("some output")).unwrap();
@@ -95,11 +103,12 @@ fn csv_output_equals_the_library_bit_for_bit() {
         .zip(&expected.metrics)
     {
         let number = |i: usize| -> f64 { row[i].parse().unwrap() };
-        assert_eq!(row[0], key.period.to_string());
-        assert!(same_bits(number(1), key.multiplier), "{row:?}");
+        let (period, multiplier) = key.params;
+        assert_eq!(row[0], period.to_string());
+        assert!(same_bits(number(1), multiplier), "{row:?}");
         assert_eq!(row[2], ["MSFT_bokeh", "IBM_bokeh"][key.symbol]);
         for (i, value) in [(3, m.sharpe), (4, m.total_return), (5, m.max_drawdown)] {
-            assert!(same_bits(number(i), value), "{key}: {row:?} vs {m:?}");
+            assert!(same_bits(number(i), value), "{key:?}: {row:?} vs {m:?}");
             // Shortest round trip: Rust's own `{}` text.
             assert_eq!(row[i], value.to_string());
         }
@@ -141,9 +150,11 @@ fn synthetic_symbols_are_named_by_index_and_infinities_spelled_out() {
     .generate()
     .unwrap();
     let prices = Prices::from_symbols(data.iter().map(Ohlc::as_slices)).unwrap();
-    let grid = ParamGrid::product(&[4, 399], &[2.0, 3.0]).unwrap();
+    let grid = supertrend::grid(&[4, 399], &[2.0, 3.0]).unwrap();
     let config = BacktestConfig::new(0.0, 100.0, 8760.0).unwrap();
-    let expected = Backtest::new(&prices, &grid, config).run().unwrap();
+    let expected = Backtest::new(SuperTrend::default(), &prices, &grid, config)
+        .run()
+        .unwrap();
     let rows = rows(&out.0);
     assert_eq!(rows.len(), 8);
     for ((row, key), m) in rows
@@ -168,7 +179,7 @@ fn variants_are_backtested_as_the_library_does() {
     .generate()
     .unwrap();
     let prices = Prices::from_symbols(data.iter().map(Ohlc::as_slices)).unwrap();
-    let grid = ParamGrid::product(&[3, 7, 12], &[1.5, 3.0]).unwrap();
+    let grid = supertrend::grid(&[3, 7, 12], &[1.5, 3.0]).unwrap();
     let mut sharpes = Vec::new();
     for variant in Variant::ALL {
         let (out, heatmap) = (TempFile::new("variant.csv"), TempFile::new("variant.svg"));
@@ -187,8 +198,8 @@ fn variants_are_backtested_as_the_library_does() {
             heatmap.0.as_os_str(),
         ]);
         assert!(stdout.contains(variant.name()), "{stdout}");
-        let expected = Backtest::new(&prices, &grid, BacktestConfig::default())
-            .variant(variant)
+        let strategy = SuperTrend::new(variant);
+        let expected = Backtest::new(strategy, &prices, &grid, BacktestConfig::default())
             .run()
             .unwrap();
         let rows = rows(&out.0);
@@ -244,6 +255,36 @@ fn bad_arguments_fail_with_a_message_not_a_panic() {
         assert!(stderr.contains("error"), "{args:?}: {stderr}");
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
     }
+}
+
+#[test]
+fn out_of_bounds_arguments_are_refused_before_any_work() {
+    let heatmap = TempFile::new("bounds.svg");
+    let path = heatmap.0.to_str().unwrap();
+    refuses_out_of_bounds_arguments("backtest", memory_limit(), &["--heatmap", path]);
+    // 10,000,000,000 combinations: their results alone are over any machine's memory.
+    let huge = [
+        "--periods",
+        "1..=100000",
+        "--multipliers",
+        "0..=999.99:0.01",
+    ];
+    let cases: [(&[&str], &str); 4] = [
+        (&huge, "over the memory limit"),
+        (
+            &[&huge[..], &["--synthetic", "1:10"]].concat(),
+            "over the memory limit",
+        ),
+        (&["--periods", "5,5"], "appears twice"),
+        (&["--multipliers", "2,2.0"], "appears twice"),
+    ];
+    for (args, phrase) in cases {
+        let mut args = args.to_vec();
+        args.extend(["--heatmap", path]);
+        let message = refused("backtest", &args);
+        assert!(message.contains(phrase), "{args:?}: {message}");
+    }
+    assert!(!heatmap.0.exists(), "a refused run wrote its heatmap");
 }
 
 #[test]

@@ -8,12 +8,12 @@ mod example_common;
 use std::io::Read;
 use std::process::Output;
 
-use common::examples::{bundled_file, TempFile};
-
+use common::examples::{bundled_file, refused, refuses_out_of_bounds_arguments, TempFile};
+use example_common::bounds::memory_limit;
 use example_common::list::{parse_multipliers, parse_periods, MAX_VALUES};
 use example_common::ohlc::{read_ohlc, read_ohlc_from, CsvError, CsvErrorKind, Ohlc};
 use example_common::synthetic::{random_walk, SyntheticSpec};
-use ta_sweep::{fraction_range, ParamGrid, Prices, Sweep};
+use ta_sweep::{fraction_range, supertrend, Prices, SuperTrend, Sweep};
 
 // ---------------------------------------------------------------------------------------------
 // Running the example
@@ -59,8 +59,8 @@ fn csv_output_equals_the_library_bit_for_bit() {
     // The same sweep, straight from the library.
     let data = [read_ohlc(&msft).unwrap(), read_ohlc(&ibm).unwrap()];
     let prices = Prices::from_symbols(data.iter().map(Ohlc::as_slices)).unwrap();
-    let grid = ParamGrid::product(&[4, 7, 10], &[2.0, 2.5, 3.0]).unwrap();
-    let sweep = Sweep::new(&prices, &grid);
+    let grid = supertrend::grid(&[4, 7, 10], &[2.0, 2.5, 3.0]).unwrap();
+    let sweep = Sweep::new(SuperTrend::default(), &prices, &grid);
     let expected = sweep.run().unwrap();
     let columns = expected.columns.len();
     assert_eq!(columns, 3 * 3 * 2);
@@ -74,7 +74,7 @@ fn csv_output_equals_the_library_bit_for_bit() {
     assert_eq!(json["runs"], 1);
     assert_eq!(
         json["output_bytes"].as_u64().map(u128::from),
-        Some(sweep.output_bytes())
+        Some(sweep.output_bytes().unwrap())
     );
     assert!(json["ms_min"].as_f64().is_some_and(|ms| ms >= 0.0));
     assert_eq!(json["ms_min"], json["ms_median"]);
@@ -89,21 +89,19 @@ fn csv_output_equals_the_library_bit_for_bit() {
     let expected_header: Vec<String> = ["supert", "superd", "superl", "supers"]
         .iter()
         .flat_map(|output| {
-            expected
-                .columns
-                .keys()
-                .map(move |key| format!("{output}_{key}"))
+            let labels = &expected.columns;
+            (0..columns).map(move |j| format!("{output}_{}", labels.label(j).unwrap()))
         })
         .collect();
     assert_eq!(header, expected_header);
     assert_eq!(header[0], "supert_p4_m2_c0");
     assert_eq!(header[3], "supert_p4_m2.5_c1");
 
-    let superd = expected.superd.as_ref().unwrap();
+    let superd = expected.superd().unwrap();
     let float_blocks = [
-        (0, expected.supert.as_ref().unwrap()),
-        (2, expected.superl.as_ref().unwrap()),
-        (3, expected.supers.as_ref().unwrap()),
+        (0, expected.supert().unwrap()),
+        (2, expected.superl().unwrap()),
+        (3, expected.supers().unwrap()),
     ];
     let mut bars = 0;
     for (bar, row) in reader.records().enumerate() {
@@ -171,6 +169,36 @@ fn bad_arguments_fail_with_a_message_not_a_panic() {
         assert!(!output.status.success(), "{args:?} succeeded");
         assert!(stderr.contains("error"), "{args:?}: {stderr}");
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn out_of_bounds_arguments_are_refused_before_any_work() {
+    refuses_out_of_bounds_arguments("sweep", memory_limit(), &[]);
+    // 10,000,000,000 combinations: generated prices are refused by the example's own count,
+    // files by the library's guard once their bars are known, before anything is allocated.
+    let huge = [
+        "--periods",
+        "1..=100000",
+        "--multipliers",
+        "0..=999.99:0.01",
+    ];
+    let cases: [(&[&str], &str); 5] = [
+        (
+            &[&huge[..], &["--synthetic", "1:10"]].concat(),
+            "over the memory limit",
+        ),
+        (&huge, "memory limit"),
+        (
+            &["--periods", "1..=3000", "--synthetic", "1:10000000"],
+            "over the memory limit",
+        ),
+        (&["--periods", "5,5"], "appears twice"),
+        (&["--multipliers", "inf"], "invalid multiplier"),
+    ];
+    for (args, phrase) in cases {
+        let message = refused("sweep", args);
+        assert!(message.contains(phrase), "{args:?}: {message}");
     }
 }
 
@@ -365,9 +393,9 @@ fn loader_rejects_a_missing_or_ambiguous_column() {
     );
 
     let e = load_err(b"");
-    assert!(matches!(e.kind, CsvErrorKind::Empty), "{e:?}");
+    assert!(matches!(e.kind, CsvErrorKind::Empty { .. }), "{e:?}");
     let e = load_err(b"\n\r\n  \n");
-    assert!(matches!(e.kind, CsvErrorKind::Empty), "{e:?}");
+    assert!(matches!(e.kind, CsvErrorKind::Empty { .. }), "{e:?}");
 }
 
 #[test]
@@ -871,12 +899,12 @@ fn malformed_lists_are_errors_that_quote_the_item() {
 
 #[test]
 fn parsed_lists_make_the_tutorial_grid() {
-    let grid = ParamGrid::product(
+    let grid = supertrend::grid(
         &parse_periods("4..=19").unwrap(),
         &parse_multipliers("2.0..=4.0:0.1").unwrap(),
     )
     .unwrap();
-    assert_eq!(grid, ParamGrid::tutorial());
+    assert_eq!(grid, supertrend::tutorial_grid());
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@
 mod common;
 
 use common::{assert_same_bits, golden_cases, naive_supertrend_variant, GoldenCase, NaiveVariant};
-use ta_sweep::{supertrend, ParamGrid, Prices, SuperTrendParams, SuperTrendState, Sweep, Variant};
+use ta_sweep::{supertrend, Prices, SuperTrend, SuperTrendParams, SuperTrendState, Sweep, Variant};
 
 const VARIANTS: [(&str, Variant, NaiveVariant); 2] = [
     (
@@ -84,28 +84,30 @@ fn sweep_lanes_reproduce_every_variant_case() {
                 case.multiplier,
                 case.multiplier + 0.5,
             ];
-            let grid = ParamGrid::product(&[case.period], &multipliers).unwrap();
-            let out = Sweep::new(&prices, &grid).variant(variant).run().unwrap();
+            let grid = supertrend::grid(&[case.period], &multipliers).unwrap();
+            let out = Sweep::new(SuperTrend::new(variant), &prices, &grid)
+                .run()
+                .unwrap();
             let name = format!("{variant} {} sweep", case.name);
-            let column = |m: &Option<ndarray::Array2<f64>>| m.as_ref().unwrap().column(1).to_vec();
+            let column = |m: Option<&ndarray::Array2<f64>>| m.unwrap().column(1).to_vec();
             assert_same_bits(
                 &format!("{name} supert"),
                 &case.supert,
-                &column(&out.supert),
+                &column(out.supert()),
             );
             assert_same_bits(
                 &format!("{name} superl"),
                 &case.superl,
-                &column(&out.superl),
+                &column(out.superl()),
             );
             assert_same_bits(
                 &format!("{name} supers"),
                 &case.supers,
-                &column(&out.supers),
+                &column(out.supers()),
             );
             assert_eq!(
                 case.superd,
-                out.superd.as_ref().unwrap().column(1).to_vec(),
+                out.superd().unwrap().column(1).to_vec(),
                 "{name} superd"
             );
         }

@@ -16,9 +16,15 @@ use common::{
 use ndarray::{s, Array2, ArrayViewMut2, Axis, ShapeBuilder};
 use proptest::prelude::*;
 use ta_sweep::{
-    ColumnKey, Error, Output, OutputSet, ParamGrid, Prices, SuperTrendSlices, Sweep, SweepBuffers,
-    SweepState, Variant,
+    supertrend, ColumnKey, Columns, Error, Grid, Indicator, Ma, OutputSpec, Prices, SuperTrend,
+    Sweep, SweepBar, SweepBuffers, SweepOutput, SweepState, Variant,
 };
+
+/// SuperTrend's grid rows: (period, multiplier).
+type Params = (usize, f64);
+
+/// SuperTrend's outputs, in schema order.
+const OUTPUTS: [&str; 4] = ["supert", "superd", "superl", "supers"];
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -52,15 +58,14 @@ fn prices(data: &[Ohlc]) -> Prices<'_> {
 /// The naive reference of every column, in the documented column order.
 fn naive_columns(
     data: &[Ohlc],
-    grid: &ParamGrid,
+    grid: &Grid<Params>,
     variant: Variant,
-) -> Vec<(ColumnKey, NaiveSuperTrend)> {
+) -> Vec<(ColumnKey<Params>, NaiveSuperTrend)> {
     grid.iter()
         .flat_map(|(period, multiplier)| {
             data.iter().enumerate().map(move |(symbol, d)| {
                 let key = ColumnKey {
-                    period,
-                    multiplier,
+                    params: (period, multiplier),
                     symbol,
                 };
                 let naive = naive_for(variant, d, period, multiplier);
@@ -86,8 +91,9 @@ fn unique(pairs: Vec<(usize, f64)>) -> Vec<(usize, f64)> {
     out
 }
 
-fn output_set(bits: u8) -> OutputSet {
-    Output::ALL
+/// The outputs whose bit is set, by name, in schema order.
+fn output_set(bits: u8) -> Vec<&'static str> {
+    OUTPUTS
         .into_iter()
         .enumerate()
         .filter(|(i, _)| bits & (1 << i) != 0)
@@ -155,6 +161,12 @@ fn first_repeat<T: PartialEq>(items: &[T]) -> Option<usize> {
     (1..items.len()).find(|&i| items[..i].contains(&items[i]))
 }
 
+/// A row's documented label: each axis name (`p`, `m`) followed by its value, integers as
+/// they are and floats in Rust's shortest round-trip form (`3` for 3.0, `-0` for -0.0).
+fn label(period: usize, multiplier: f64) -> String {
+    format!("p{period}_m{multiplier}")
+}
+
 /// What the documentation says each constructor returns: the first problem in the order
 /// the `# Errors` sections list them, or the combinations in column order.
 fn expected_grid(spec: &GridSpec) -> Result<Vec<(usize, f64)>, Error> {
@@ -169,16 +181,15 @@ fn expected_grid(spec: &GridSpec) -> Result<Vec<(usize, f64)>, Error> {
             if let Some(&multiplier) = multipliers.iter().find(|&&m| !valid_multiplier(m)) {
                 return Err(Error::InvalidMultiplier { multiplier });
             }
+            // The repeated value's row is labelled with the first value of the other axis.
             if let Some(i) = first_repeat(periods) {
                 return Err(Error::DuplicateParams {
-                    period: periods[i],
-                    multiplier: multipliers[0],
+                    params: label(periods[i], multipliers[0]),
                 });
             }
             if let Some(i) = first_repeat(multipliers) {
                 return Err(Error::DuplicateParams {
-                    period: periods[0],
-                    multiplier: multipliers[i],
+                    params: label(periods[0], multipliers[i]),
                 });
             }
             Ok(periods
@@ -200,7 +211,9 @@ fn expected_grid(spec: &GridSpec) -> Result<Vec<(usize, f64)>, Error> {
             }
             if let Some(i) = first_repeat(pairs) {
                 let (period, multiplier) = pairs[i];
-                return Err(Error::DuplicateParams { period, multiplier });
+                return Err(Error::DuplicateParams {
+                    params: label(period, multiplier),
+                });
             }
             Ok(pairs.clone())
         }
@@ -280,12 +293,12 @@ fn buffer_view<T>(layout: Layout, backing: &mut Array2<T>) -> ArrayViewMut2<'_, 
 /// and column-major contiguous (axes of length 1 have no meaningful stride; empty is fine).
 fn expected_buffer_error<T>(
     view: &ArrayViewMut2<'_, T>,
-    output: Output,
+    output: &str,
     shape: (usize, usize),
 ) -> Option<Error> {
     if view.dim() != shape {
         return Some(Error::OutputShape {
-            output,
+            output: output.into(),
             expected: shape,
             actual: view.dim(),
         });
@@ -296,7 +309,7 @@ fn expected_buffer_error<T>(
         || columns == 0
         || ((bars == 1 || strides[0] == 1) && (columns == 1 || strides[1] == bars as isize));
     (!contiguous).then(|| Error::OutputLayout {
-        output,
+        output: output.into(),
         strides: (strides[0], strides[1]),
     })
 }
@@ -344,8 +357,8 @@ proptest! {
     #[test]
     fn grids_are_built_or_refused_as_documented(spec in grid_spec()) {
         let built = match &spec {
-            GridSpec::Product(p, m) => ParamGrid::product(p, m),
-            GridSpec::Pairs(pairs) => ParamGrid::pairs(pairs),
+            GridSpec::Product(p, m) => supertrend::grid(p, m),
+            GridSpec::Pairs(pairs) => supertrend::pairs(pairs),
         };
         match (expected_grid(&spec), built) {
             (Err(expected), Err(actual)) => assert_same_error(&expected, &actual),
@@ -354,9 +367,9 @@ proptest! {
                 for (i, &(p, m)) in combos.iter().enumerate() {
                     let (gp, gm) = grid.get(i).unwrap();
                     prop_assert!(gp == p && gm.to_bits() == m.to_bits());
-                    prop_assert_eq!(grid.position(p, m), Some(i));
+                    prop_assert_eq!(grid.position(&(p, m)), Some(i));
                 }
-                let columns = ta_sweep::SweepColumns::new(grid.clone(), 3).unwrap();
+                let columns = Columns::new(grid.clone(), 3).unwrap();
                 for j in 0..columns.len() {
                     prop_assert_eq!(columns.column(columns.key(j).unwrap()), Some(j));
                 }
@@ -380,58 +393,60 @@ proptest! {
         extra in (edge_price(), edge_price(), edge_price()),
         variant in common::variant(),
     ) {
-        let grid = ParamGrid::pairs(&pairs).unwrap();
+        let grid = supertrend::pairs(&pairs).unwrap();
         let prices = prices(&data);
         let bars = prices.bars();
         let naive = naive_columns(&data, &grid, variant);
         let set = output_set(outputs);
-        let mut sweep = Sweep::new(&prices, &grid)
-            .variant(variant)
+        let mut sweep = Sweep::new(SuperTrend::new(variant), &prices, &grid)
             .pool(pool(threads))
-            .outputs(set);
+            .outputs(&set);
         if let Some(len) = chunk {
             sweep = sweep.chunk_len(len);
         }
-        if with_states {
-            sweep = sweep.with_states();
-        }
         let chunk_error = Error::InvalidChunkLen { chunk_len: 0 };
 
-        // run
-        match sweep.run() {
+        // run, or run with the final states
+        let run: Result<(SweepOutput<SuperTrend>, Option<SweepState<SuperTrend>>), Error> = if with_states {
+            sweep.run_with_states().map(|(out, states)| (out, Some(states)))
+        } else {
+            sweep.run().map(|out| (out, None))
+        };
+        match run {
             Err(e) => {
                 prop_assert_eq!(chunk, Some(0));
                 prop_assert_eq!(e, chunk_error.clone());
             }
-            Ok(out) => {
+            Ok((out, states)) => {
                 prop_assert_ne!(chunk, Some(0));
                 prop_assert_eq!(out.columns.len(), naive.len());
-                let f64_output = |o: Output, a: &Option<Array2<f64>>| {
-                    prop_assert_eq!(a.is_some(), set.contains(o));
+                let f64_output = |o: &str, a: Option<&Array2<f64>>| {
+                    prop_assert_eq!(a.is_some(), set.contains(&o));
                     if let Some(a) = a {
                         prop_assert_eq!(a.dim(), (bars, naive.len()));
                         for (j, (key, n)) in naive.iter().enumerate() {
                             let expected = match o {
-                                Output::Supert => &n.supert,
-                                Output::Superl => &n.superl,
+                                "supert" => &n.supert,
+                                "superl" => &n.superl,
                                 _ => &n.supers,
                             };
-                            same_column(&format!("run {o} {key}"), expected, a.column(j).iter().copied());
+                            same_column(&format!("run {o} {key:?}"), expected, a.column(j).iter().copied());
                         }
                     }
                     Ok(())
                 };
-                f64_output(Output::Supert, &out.supert)?;
-                f64_output(Output::Superl, &out.superl)?;
-                f64_output(Output::Supers, &out.supers)?;
-                prop_assert_eq!(out.superd.is_some(), set.contains(Output::Superd));
-                if let Some(d) = &out.superd {
+                f64_output("supert", out.supert())?;
+                f64_output("superl", out.superl())?;
+                f64_output("supers", out.supers())?;
+                prop_assert_eq!(out.superd().is_some(), set.contains(&"superd"));
+                if let Some(d) = out.superd() {
                     for (j, (key, n)) in naive.iter().enumerate() {
-                        prop_assert_eq!(d.column(j).to_vec(), n.superd.clone(), "run superd {}", key);
+                        prop_assert_eq!(d.column(j).to_vec(), n.superd.clone(), "run superd {:?}", key);
                     }
                 }
-                prop_assert_eq!(out.states.is_some(), with_states);
-                if let Some(mut states) = out.states {
+                prop_assert_eq!(states.is_some(), with_states);
+                if let Some(mut states) = states {
+                    prop_assert_eq!(states.states().len(), naive.len());
                     // The states continue every column with one more bar, like a longer batch.
                     let symbols = data.len();
                     let bar = states
@@ -445,11 +460,13 @@ proptest! {
                             low: longer(&d.low, extra.1),
                             close: longer(&d.close, extra.2),
                         };
-                        let n = naive_for(variant, &longer, key.period, key.multiplier);
-                        prop_assert!(same_bits(bar.supert[j], n.supert[bars]), "state supert {}", key);
-                        prop_assert!(same_bits(bar.superl[j], n.superl[bars]), "state superl {}", key);
-                        prop_assert!(same_bits(bar.supers[j], n.supers[bars]), "state supers {}", key);
-                        prop_assert_eq!(bar.superd[j], n.superd[bars], "state superd {}", key);
+                        let (period, multiplier) = key.params;
+                        let n = naive_for(variant, &longer, period, multiplier);
+                        let value = |name: &str| bar.get::<f64>(name).unwrap()[j];
+                        prop_assert!(same_bits(value("supert"), n.supert[bars]), "state supert {:?}", key);
+                        prop_assert!(same_bits(value("superl"), n.superl[bars]), "state superl {:?}", key);
+                        prop_assert!(same_bits(value("supers"), n.supers[bars]), "state supers {:?}", key);
+                        prop_assert_eq!(bar.get::<i8>("superd").unwrap()[j], n.superd[bars], "state superd {:?}", key);
                     }
                 }
             }
@@ -459,8 +476,8 @@ proptest! {
         let last = Mutex::new(None);
         let record = |done: usize, total: usize| *last.lock().unwrap() = Some((done, total));
         let copies = sweep.progress(&record).reduce(|c| {
-            (c.key, c.supert.map(<[f64]>::to_vec), c.superd.map(<[i8]>::to_vec),
-             c.superl.map(<[f64]>::to_vec), c.supers.map(<[f64]>::to_vec))
+            (c.key, c.get::<f64>("supert").map(<[f64]>::to_vec), c.get::<i8>("superd").map(<[i8]>::to_vec),
+             c.get::<f64>("superl").map(<[f64]>::to_vec), c.get::<f64>("supers").map(<[f64]>::to_vec))
         });
         match copies {
             Err(e) => {
@@ -471,14 +488,14 @@ proptest! {
                 prop_assert_eq!(copies.len(), naive.len());
                 for ((key, n), (k, t, d, l, s)) in naive.iter().zip(copies) {
                     prop_assert_eq!(*key, k);
-                    prop_assert_eq!(t.is_some(), set.contains(Output::Supert));
-                    prop_assert_eq!(d.is_some(), set.contains(Output::Superd));
-                    prop_assert_eq!(l.is_some(), set.contains(Output::Superl));
-                    prop_assert_eq!(s.is_some(), set.contains(Output::Supers));
-                    if let Some(t) = t { same_column(&format!("reduce supert {key}"), &n.supert, t); }
-                    if let Some(l) = l { same_column(&format!("reduce superl {key}"), &n.superl, l); }
-                    if let Some(s) = s { same_column(&format!("reduce supers {key}"), &n.supers, s); }
-                    if let Some(d) = d { prop_assert_eq!(&d, &n.superd, "reduce superd {}", key); }
+                    prop_assert_eq!(t.is_some(), set.contains(&"supert"));
+                    prop_assert_eq!(d.is_some(), set.contains(&"superd"));
+                    prop_assert_eq!(l.is_some(), set.contains(&"superl"));
+                    prop_assert_eq!(s.is_some(), set.contains(&"supers"));
+                    if let Some(t) = t { same_column(&format!("reduce supert {key:?}"), &n.supert, t); }
+                    if let Some(l) = l { same_column(&format!("reduce superl {key:?}"), &n.superl, l); }
+                    if let Some(s) = s { same_column(&format!("reduce supers {key:?}"), &n.supers, s); }
+                    if let Some(d) = d { prop_assert_eq!(&d, &n.superd, "reduce superd {:?}", key); }
                 }
                 let total = naive.len();
                 let expected_last = (total > 0).then_some((total, total));
@@ -487,15 +504,16 @@ proptest! {
         }
 
         // A fresh grid state, bar by bar.
-        let mut live = SweepState::with_variant(&grid, data.len(), variant).unwrap();
+        let mut live = SweepState::new(SuperTrend::new(variant), &grid, data.len()).unwrap();
         for i in 0..bars {
             let column = |f: fn(&Ohlc) -> &Vec<f64>| data.iter().map(|d| f(d)[i]).collect::<Vec<_>>();
             let bar = live.update(&column(|d| &d.high), &column(|d| &d.low), &column(|d| &d.close)).unwrap();
+            let value = |name: &str, j: usize| bar.get::<f64>(name).unwrap()[j];
             for (j, (key, n)) in naive.iter().enumerate() {
-                prop_assert!(same_bits(bar.supert[j], n.supert[i]), "live supert {} bar {}", key, i);
-                prop_assert!(same_bits(bar.superl[j], n.superl[i]), "live superl {} bar {}", key, i);
-                prop_assert!(same_bits(bar.supers[j], n.supers[i]), "live supers {} bar {}", key, i);
-                prop_assert_eq!(bar.superd[j], n.superd[i], "live superd {} bar {}", key, i);
+                prop_assert!(same_bits(value("supert", j), n.supert[i]), "live supert {:?} bar {}", key, i);
+                prop_assert!(same_bits(value("superl", j), n.superl[i]), "live superl {:?} bar {}", key, i);
+                prop_assert!(same_bits(value("supers", j), n.supers[i]), "live supers {:?} bar {}", key, i);
+                prop_assert_eq!(bar.get::<i8>("superd").unwrap()[j], n.superd[i], "live superd {:?} bar {}", key, i);
             }
         }
     }
@@ -517,7 +535,7 @@ proptest! {
         with_states in any::<bool>(),
     ) {
         let data = random_symbols(bars, symbols, seed, 5);
-        let grid = ParamGrid::pairs(&pairs).unwrap();
+        let grid = supertrend::pairs(&pairs).unwrap();
         let prices = prices(&data);
         let naive = naive_columns(&data, &grid, Variant::default());
         // Zero symbols passed one by one have zero bars, whatever `bars` says.
@@ -534,27 +552,38 @@ proptest! {
 
         let mut expected = (chunk == Some(0)).then_some(Error::InvalidChunkLen { chunk_len: 0 });
         for error in [
-            t_view.as_ref().and_then(|v| expected_buffer_error(v, Output::Supert, shape)),
-            d_view.as_ref().and_then(|v| expected_buffer_error(v, Output::Superd, shape)),
-            l_view.as_ref().and_then(|v| expected_buffer_error(v, Output::Superl, shape)),
-            s_view.as_ref().and_then(|v| expected_buffer_error(v, Output::Supers, shape)),
+            t_view.as_ref().and_then(|v| expected_buffer_error(v, "supert", shape)),
+            d_view.as_ref().and_then(|v| expected_buffer_error(v, "superd", shape)),
+            l_view.as_ref().and_then(|v| expected_buffer_error(v, "superl", shape)),
+            s_view.as_ref().and_then(|v| expected_buffer_error(v, "supers", shape)),
         ] {
             expected = expected.or(error);
         }
 
-        let mut sweep = Sweep::new(&prices, &grid).pool(pool(threads));
+        let mut sweep = Sweep::new(SuperTrend::default(), &prices, &grid).pool(pool(threads));
         if let Some(len) = chunk {
             sweep = sweep.chunk_len(len);
         }
-        if with_states {
-            sweep = sweep.with_states();
+        // The buffers given, in the order supert, superd, superl, supers.
+        let mut buffers = SweepBuffers::new();
+        if let Some(v) = t_view.as_mut() {
+            buffers = buffers.with("supert", &mut **v);
         }
-        let result = sweep.run_into(SweepBuffers {
-            supert: t_view.as_deref_mut(),
-            superd: d_view.as_deref_mut(),
-            superl: l_view.as_deref_mut(),
-            supers: s_view.as_deref_mut(),
-        });
+        if let Some(v) = d_view.as_mut() {
+            buffers = buffers.with("superd", &mut **v);
+        }
+        if let Some(v) = l_view.as_mut() {
+            buffers = buffers.with("superl", &mut **v);
+        }
+        if let Some(v) = s_view.as_mut() {
+            buffers = buffers.with("supers", &mut **v);
+        }
+        // The states' column count, if they were asked for.
+        let result: Result<Option<usize>, Error> = if with_states {
+            sweep.run_into_with_states(buffers).map(|s| Some(s.states().len()))
+        } else {
+            sweep.run_into(buffers).map(|()| None)
+        };
         match (expected, result) {
             (Some(expected), Err(actual)) => {
                 prop_assert_eq!(actual, expected);
@@ -562,12 +591,12 @@ proptest! {
                 prop_assert!(d_back.iter().all(|b| b.iter().all(|&x| x == FILL_DIRECTION)));
             }
             (None, Ok(states)) => {
-                prop_assert_eq!(states.map(|s| s.states().len()), with_states.then_some(naive.len()));
+                prop_assert_eq!(states, with_states.then_some(naive.len()));
                 for (j, (key, n)) in naive.iter().enumerate() {
-                    if let Some(v) = &t_view { same_column(&format!("supert {key}"), &n.supert, v.column(j).iter().copied()); }
-                    if let Some(v) = &l_view { same_column(&format!("superl {key}"), &n.superl, v.column(j).iter().copied()); }
-                    if let Some(v) = &s_view { same_column(&format!("supers {key}"), &n.supers, v.column(j).iter().copied()); }
-                    if let Some(v) = &d_view { prop_assert_eq!(v.column(j).to_vec(), n.superd.clone(), "superd {}", key); }
+                    if let Some(v) = &t_view { same_column(&format!("supert {key:?}"), &n.supert, v.column(j).iter().copied()); }
+                    if let Some(v) = &l_view { same_column(&format!("superl {key:?}"), &n.superl, v.column(j).iter().copied()); }
+                    if let Some(v) = &s_view { same_column(&format!("supers {key:?}"), &n.supers, v.column(j).iter().copied()); }
+                    if let Some(v) = &d_view { prop_assert_eq!(v.column(j).to_vec(), n.superd.clone(), "superd {:?}", key); }
                 }
                 for (layout, back) in [(t_layout, &t_back), (l_layout, &l_back), (s_layout, &s_back)] {
                     if let (Some(layout), Some(back)) = (layout, back) {
@@ -578,7 +607,7 @@ proptest! {
                     prop_assert!(untouched_outside(layout, back, &FILL_DIRECTION), "{:?}", layout);
                 }
             }
-            (expected, actual) => prop_assert!(false, "expected {:?}, got {:?}", expected, actual.map(|_| ())),
+            (expected, actual) => prop_assert!(false, "expected {:?}, got {:?}", expected, actual),
         }
     }
 
@@ -594,8 +623,8 @@ proptest! {
         shape_offsets in [shape_offset(), shape_offset(), shape_offset()],
     ) {
         let data = random_symbols(bars, symbols, seed, 4);
-        let grid = ParamGrid::product(&[1, 3], &[0.0, 2.5]).unwrap();
-        let reference = Sweep::new(&prices(&data), &grid).run().unwrap();
+        let grid = supertrend::grid(&[1, 3], &[0.0, 2.5]).unwrap();
+        let reference = Sweep::new(SuperTrend::default(), &prices(&data), &grid).run().unwrap();
         let series = [|d: &Ohlc| d.high.clone(), |d: &Ohlc| d.low.clone(), |d: &Ohlc| d.close.clone()];
         // Each array holds its series in a layout, possibly with an extra bar or symbol.
         let mut owned: Vec<Array2<f64>> = Vec::new();
@@ -626,12 +655,12 @@ proptest! {
                 prop_assert!(dims[0] == dims[1] && dims[0] == dims[2]);
                 // Zero symbols from arrays keep their bars; passed one by one they have none.
                 if dims[0] == (bars, symbols) && symbols > 0 {
-                    let out = Sweep::new(&from_arrays, &grid).run().unwrap();
-                    let all = |a: &Option<Array2<f64>>, b: &Option<Array2<f64>>| {
-                        a.as_ref().unwrap().iter().zip(b.as_ref().unwrap()).all(|(x, y)| same_bits(*x, *y))
+                    let out = Sweep::new(SuperTrend::default(), &from_arrays, &grid).run().unwrap();
+                    let all = |a: Option<&Array2<f64>>, b: Option<&Array2<f64>>| {
+                        a.unwrap().iter().zip(b.unwrap()).all(|(x, y)| same_bits(*x, *y))
                     };
-                    prop_assert!(all(&out.supert, &reference.supert) && all(&out.superl, &reference.superl));
-                    prop_assert_eq!(out.superd, reference.superd.clone());
+                    prop_assert!(all(out.supert(), reference.supert()) && all(out.superl(), reference.superl()));
+                    prop_assert_eq!(out.superd(), reference.superd());
                 }
             }
         }
@@ -657,17 +686,19 @@ proptest! {
         }
     }
 
-    /// Streaming updates with the wrong number of prices or outputs are refused and change
-    /// nothing; the right ones advance every column.
+    /// Streaming updates with the wrong number of prices, or into a bar of the wrong number of
+    /// columns or outputs, are refused and change nothing; the right ones advance every
+    /// column.
     #[test]
     fn streaming_updates_of_any_length_are_applied_or_refused_untouched(
         pairs in valid_pairs(),
         symbols in 0usize..4,
         lengths in [0usize..5, 0usize..5, 0usize..5],
-        output_offsets in [length_offset(), length_offset(), length_offset(), length_offset()],
+        output_offset in length_offset(),
+        schema_kind in prop_oneof![3 => Just(0u8), 1 => 1u8..3],
     ) {
-        let grid = ParamGrid::pairs(&pairs).unwrap();
-        let mut state = SweepState::new(&grid, symbols).unwrap();
+        let grid = supertrend::pairs(&pairs).unwrap();
+        let mut state = SweepState::new(SuperTrend::default(), &grid, symbols).unwrap();
         // Warm every column up, so a wrongly applied update would show.
         for i in 0..3 {
             let p = 100.0 + i as f64;
@@ -676,26 +707,34 @@ proptest! {
         let before = format!("{state:?}");
         let columns = grid.len() * symbols;
         let prices: Vec<Vec<f64>> = lengths.iter().map(|&n| vec![101.5; n]).collect();
-        let out_len = |k: usize| columns.checked_add_signed(output_offsets[k]).unwrap_or(columns + 1);
-        let (mut t, mut d, mut l, mut s) =
-            (vec![0.0; out_len(0)], vec![0i8; out_len(1)], vec![0.0; out_len(2)], vec![0.0; out_len(3)]);
-        let result = state.update_into(&prices[0], &prices[1], &prices[2], SuperTrendSlices {
-            supert: &mut t, superd: &mut d, superl: &mut l, supers: &mut s,
-        });
+        // A bar's outputs are sized together (`SweepBar::new`): one length for all of them,
+        // and a schema that is SuperTrend's, a part of it, or another indicator's.
+        let out_len = columns.checked_add_signed(output_offset).unwrap_or(columns + 1);
+        let schema: Vec<OutputSpec> = match schema_kind {
+            0 => SuperTrend::default().outputs().to_vec(),
+            1 => SuperTrend::default().outputs()[..2].to_vec(),
+            _ => Ma::simple().outputs().to_vec(),
+        };
+        let mut out = SweepBar::new(&schema, out_len);
+        let untouched = out.clone();
+        let result = state.update_into(&prices[0], &prices[1], &prices[2], &mut out);
         let wrong_symbols = lengths.iter().find(|&&n| n != symbols);
-        let names = ["supert", "superd", "superl", "supers"];
-        let wrong_output = (0..4).find(|&k| out_len(k) != columns);
-        match (wrong_symbols, wrong_output) {
+        let wrong_bar = out_len != columns || schema_kind != 0;
+        match (wrong_symbols, wrong_bar) {
             (Some(&actual), _) => {
                 prop_assert_eq!(result.unwrap_err(), Error::SymbolCount { expected: symbols, actual });
                 prop_assert_eq!(&before, &format!("{state:?}"));
+                prop_assert_eq!(&out, &untouched);
             }
-            (None, Some(k)) => {
-                prop_assert_eq!(result.unwrap_err(), Error::OutputLength { output: names[k], expected: columns, actual: out_len(k) });
+            (None, true) => {
+                prop_assert_eq!(result.unwrap_err(), Error::OutputLength { output: "bar", expected: columns, actual: out_len });
                 prop_assert_eq!(&before, &format!("{state:?}"));
+                prop_assert_eq!(&out, &untouched);
             }
-            (None, None) => {
+            (None, false) => {
                 result.unwrap();
+                let d = out.get::<i8>("superd").unwrap();
+                prop_assert_eq!(d.len(), columns);
                 prop_assert!(d.iter().all(|&x| x == 1 || x == -1));
                 let after = format!("{state:?}");
                 prop_assert!(columns == 0 || before != after);

@@ -2,8 +2,8 @@
 
 use ndarray::{s, Array2, ShapeBuilder};
 use ta_sweep::{
-    fraction_range, Error, Output, OutputSet, ParamGrid, Prices, SuperTrendSlices, Sweep,
-    SweepBuffers, SweepColumns, SweepState,
+    fraction_range, supertrend, Columns, Dtype, Error, Indicator, Prices, SuperTrend, Sweep,
+    SweepBar, SweepBuffers, SweepState,
 };
 
 fn one_symbol() -> (Vec<f64>, Vec<f64>, Vec<f64>) {
@@ -16,30 +16,27 @@ fn one_symbol() -> (Vec<f64>, Vec<f64>, Vec<f64>) {
 
 #[test]
 fn empty_grid() {
-    assert_eq!(
-        ParamGrid::product(&[], &[1.0]).unwrap_err(),
-        Error::EmptyGrid
-    );
-    assert_eq!(ParamGrid::product(&[3], &[]).unwrap_err(), Error::EmptyGrid);
-    assert_eq!(ParamGrid::pairs(&[]).unwrap_err(), Error::EmptyGrid);
+    assert_eq!(supertrend::grid(&[], &[1.0]).unwrap_err(), Error::EmptyGrid);
+    assert_eq!(supertrend::grid(&[3], &[]).unwrap_err(), Error::EmptyGrid);
+    assert_eq!(supertrend::pairs(&[]).unwrap_err(), Error::EmptyGrid);
 }
 
 #[test]
 fn invalid_parameters_in_a_grid() {
     assert_eq!(
-        ParamGrid::product(&[3, 0], &[1.0]).unwrap_err(),
+        supertrend::grid(&[3, 0], &[1.0]).unwrap_err(),
         Error::InvalidPeriod { period: 0 }
     );
     assert!(matches!(
-        ParamGrid::product(&[3], &[1.0, f64::NAN]).unwrap_err(),
+        supertrend::grid(&[3], &[1.0, f64::NAN]).unwrap_err(),
         Error::InvalidMultiplier { multiplier } if multiplier.is_nan()
     ));
     assert_eq!(
-        ParamGrid::pairs(&[(3, 1.0), (4, -2.0)]).unwrap_err(),
+        supertrend::pairs(&[(3, 1.0), (4, -2.0)]).unwrap_err(),
         Error::InvalidMultiplier { multiplier: -2.0 }
     );
     assert_eq!(
-        ParamGrid::pairs(&[(3, f64::INFINITY)]).unwrap_err(),
+        supertrend::pairs(&[(3, f64::INFINITY)]).unwrap_err(),
         Error::InvalidMultiplier {
             multiplier: f64::INFINITY
         }
@@ -49,32 +46,29 @@ fn invalid_parameters_in_a_grid() {
 #[test]
 fn duplicate_params() {
     assert_eq!(
-        ParamGrid::product(&[3, 5, 3], &[1.0]).unwrap_err(),
+        supertrend::grid(&[3, 5, 3], &[1.0]).unwrap_err(),
         Error::DuplicateParams {
-            period: 3,
-            multiplier: 1.0
+            params: "p3_m1".into()
         }
     );
     assert_eq!(
-        ParamGrid::product(&[3], &[1.0, 2.0, 2.0]).unwrap_err(),
+        supertrend::grid(&[3], &[1.0, 2.0, 2.0]).unwrap_err(),
         Error::DuplicateParams {
-            period: 3,
-            multiplier: 2.0
+            params: "p3_m2".into()
         }
     );
     // 0.0 and -0.0 are the same multiplier.
-    assert!(ParamGrid::product(&[3], &[0.0, -0.0]).is_err());
-    let err = ParamGrid::pairs(&[(3, 1.0), (3, 2.0), (3, 1.0)]).unwrap_err();
+    assert!(supertrend::grid(&[3], &[0.0, -0.0]).is_err());
+    let err = supertrend::pairs(&[(3, 1.0), (3, 2.0), (3, 1.0)]).unwrap_err();
     assert_eq!(
         err,
         Error::DuplicateParams {
-            period: 3,
-            multiplier: 1.0
+            params: "p3_m1".into()
         }
     );
-    assert!(err.to_string().contains("period 3"));
+    assert!(err.to_string().contains("p3_m1"), "{err}");
     // The same period with another multiplier is not a duplicate.
-    assert!(ParamGrid::pairs(&[(3, 1.0), (3, 2.0)]).is_ok());
+    assert!(supertrend::pairs(&[(3, 1.0), (3, 2.0)]).is_ok());
 }
 
 #[test]
@@ -134,9 +128,9 @@ fn symbols_of_different_lengths_name_the_symbol_and_lengths() {
 fn output_too_large_is_refused_before_allocating() {
     let (h, l, c) = one_symbol();
     let prices = Prices::single(&h, &l, &c).unwrap();
-    let grid = ParamGrid::product(&[2, 3], &[1.0, 2.0]).unwrap();
-    let sweep = Sweep::new(&prices, &grid);
-    assert_eq!(sweep.output_bytes(), 3 * 4 * 25);
+    let grid = supertrend::grid(&[2, 3], &[1.0, 2.0]).unwrap();
+    let sweep = Sweep::new(SuperTrend::default(), &prices, &grid);
+    assert_eq!(sweep.output_bytes().unwrap(), 3 * 4 * 25);
     // The limit also counts the documented 128 bytes of bookkeeping per column.
     let needed = 3 * 4 * 25 + 4 * 128;
     let err = sweep.memory_limit(needed - 1).run().unwrap_err();
@@ -156,11 +150,11 @@ fn output_too_large_is_refused_before_allocating() {
     // Fewer outputs fit under the same limit.
     assert!(sweep
         .memory_limit(needed - 1)
-        .outputs(OutputSet::only(Output::Superd))
+        .outputs(&["superd"])
         .run()
         .is_ok());
     // States come on top.
-    let err = sweep.memory_limit(needed).with_states().run().unwrap_err();
+    let err = sweep.memory_limit(needed).run_with_states().unwrap_err();
     assert!(
         matches!(err, Error::OutputTooLarge { bytes, .. } if bytes > u128::from(needed)),
         "{err:?}"
@@ -176,10 +170,10 @@ fn a_sweep_of_many_columns_over_zero_bars_is_held_to_the_limit_too() {
     let symbols =
         |n| Prices::from_symbols(std::iter::repeat_n((&empty[..], &empty[..], &empty[..]), n));
     let grid =
-        ParamGrid::product(&(1..=100).collect::<Vec<_>>(), &fraction_range(0..=19, 1)).unwrap();
+        supertrend::grid(&(1..=100).collect::<Vec<_>>(), &fraction_range(0..=19, 1)).unwrap();
     let prices = symbols(100).unwrap();
-    let sweep = Sweep::new(&prices, &grid).memory_limit(1 << 20);
-    assert_eq!(sweep.output_bytes(), 0);
+    let sweep = Sweep::new(SuperTrend::default(), &prices, &grid).memory_limit(1 << 20);
+    assert_eq!(sweep.output_bytes().unwrap(), 0);
     let err = sweep.run().unwrap_err();
     assert_eq!(
         err,
@@ -189,20 +183,19 @@ fn a_sweep_of_many_columns_over_zero_bars_is_held_to_the_limit_too() {
         }
     );
     let mut buffer = Array2::<i8>::zeros((0, 200_000).f());
-    let buffers = SweepBuffers {
-        superd: Some(&mut buffer),
-        ..Default::default()
-    };
+    let buffers = SweepBuffers::new().with("superd", &mut buffer);
     assert_eq!(sweep.run_into(buffers).unwrap_err(), err);
 
     // A billion columns, from a grid of 2,000 and 500,000 empty symbols: refused at once.
     let prices = symbols(500_000).unwrap();
     let started = std::time::Instant::now();
-    for sweep in [
-        Sweep::new(&prices, &grid),
-        Sweep::new(&prices, &grid).with_states(),
-    ] {
-        let err = sweep.run().unwrap_err();
+    for with_states in [false, true] {
+        let sweep = Sweep::new(SuperTrend::default(), &prices, &grid);
+        let err = if with_states {
+            sweep.run_with_states().map(drop).unwrap_err()
+        } else {
+            sweep.run().map(drop).unwrap_err()
+        };
         assert!(
             matches!(err, Error::OutputTooLarge { bytes, .. } if bytes >= 1_000_000_000 * 128),
             "{err:?}"
@@ -215,12 +208,11 @@ fn a_sweep_of_many_columns_over_zero_bars_is_held_to_the_limit_too() {
     );
     // Within the limit, zero bars work as before.
     let prices = symbols(3).unwrap();
-    let out = Sweep::new(&prices, &grid)
+    let (out, _states) = Sweep::new(SuperTrend::default(), &prices, &grid)
         .memory_limit(4 << 20)
-        .with_states()
-        .run()
+        .run_with_states()
         .unwrap();
-    assert_eq!(out.superd.unwrap().dim(), (0, 6_000));
+    assert_eq!(out.superd().unwrap().dim(), (0, 6_000));
 }
 
 #[test]
@@ -232,12 +224,12 @@ fn a_sweep_whose_size_overflows_usize_is_refused_in_microseconds() {
     let symbol = (&bars[..], &bars[..], &bars[..]);
     let prices = Prices::from_symbols(std::iter::repeat_n(symbol, 1 << 19)).unwrap();
     let periods: Vec<usize> = (1..=1_200).collect();
-    let grid = ParamGrid::product(&periods, &fraction_range(0..=999, 10)).unwrap();
+    let grid = supertrend::grid(&periods, &fraction_range(0..=999, 10)).unwrap();
     let columns = 1_200u128 * 1_000 * (1 << 19);
-    let sweep = Sweep::new(&prices, &grid);
+    let sweep = Sweep::new(SuperTrend::default(), &prices, &grid);
     let expected = (1u128 << 21) * columns * 25;
     assert!(expected > usize::MAX as u128);
-    assert_eq!(sweep.output_bytes(), expected);
+    assert_eq!(sweep.output_bytes().unwrap(), expected);
 
     let started = std::time::Instant::now();
     let err = sweep.run().unwrap_err();
@@ -264,8 +256,10 @@ fn the_default_memory_limit_refuses_a_grid_larger_than_the_machine() {
     let prices = Prices::single(&bars, &bars, &bars).unwrap();
     let periods: Vec<usize> = (1..=1000).collect();
     let multipliers: Vec<f64> = (0..1000).map(f64::from).collect();
-    let grid = ParamGrid::product(&periods, &multipliers).unwrap();
-    let err = Sweep::new(&prices, &grid).run().unwrap_err();
+    let grid = supertrend::grid(&periods, &multipliers).unwrap();
+    let err = Sweep::new(SuperTrend::default(), &prices, &grid)
+        .run()
+        .unwrap_err();
     assert!(
         matches!(err, Error::OutputTooLarge { bytes, .. } if bytes == 2_500_000_000_000 + 128_000_000),
         "{err:?}"
@@ -276,20 +270,20 @@ fn the_default_memory_limit_refuses_a_grid_larger_than_the_machine() {
 fn output_buffer_of_the_wrong_shape() {
     let (h, l, c) = one_symbol();
     let prices = Prices::single(&h, &l, &c).unwrap();
-    let grid = ParamGrid::product(&[2, 3], &[1.0]).unwrap();
+    let grid = supertrend::grid(&[2, 3], &[1.0]).unwrap();
     let mut good = Array2::<f64>::zeros((3, 2).f());
     let mut bad = Array2::<i8>::zeros((3, 3).f());
-    let err = Sweep::new(&prices, &grid)
-        .run_into(SweepBuffers {
-            supert: Some(&mut good),
-            superd: Some(&mut bad),
-            ..Default::default()
-        })
+    let err = Sweep::new(SuperTrend::default(), &prices, &grid)
+        .run_into(
+            SweepBuffers::new()
+                .with("supert", &mut good)
+                .with("superd", &mut bad),
+        )
         .unwrap_err();
     assert_eq!(
         err,
         Error::OutputShape {
-            output: Output::Superd,
+            output: "superd".into(),
             expected: (3, 2),
             actual: (3, 3)
         }
@@ -305,36 +299,30 @@ fn output_buffer_of_the_wrong_shape() {
 fn output_buffer_in_row_major_or_strided_layout() {
     let (h, l, c) = one_symbol();
     let prices = Prices::single(&h, &l, &c).unwrap();
-    let grid = ParamGrid::product(&[2, 3], &[1.0]).unwrap();
+    let grid = supertrend::grid(&[2, 3], &[1.0]).unwrap();
     let mut row_major = Array2::<f64>::zeros((3, 2));
-    let err = Sweep::new(&prices, &grid)
-        .run_into(SweepBuffers {
-            superl: Some(&mut row_major),
-            ..Default::default()
-        })
+    let err = Sweep::new(SuperTrend::default(), &prices, &grid)
+        .run_into(SweepBuffers::new().with("superl", &mut row_major))
         .unwrap_err();
     assert_eq!(
         err,
         Error::OutputLayout {
-            output: Output::Superl,
+            output: "superl".into(),
             strides: (2, 1)
         }
     );
     let mut big = Array2::<f64>::zeros((6, 2).f());
     let mut every_other_row = big.slice_mut(s![..;2, ..]);
-    let err = Sweep::new(&prices, &grid)
-        .run_into(SweepBuffers {
-            supers: Some(&mut every_other_row),
-            ..Default::default()
-        })
+    let err = Sweep::new(SuperTrend::default(), &prices, &grid)
+        .run_into(SweepBuffers::new().with("supers", &mut every_other_row))
         .unwrap_err();
     assert!(
         matches!(
             err,
             Error::OutputLayout {
-                output: Output::Supers,
+                ref output,
                 ..
-            }
+            } if output == "supers"
         ),
         "{err:?}"
     );
@@ -344,15 +332,18 @@ fn output_buffer_in_row_major_or_strided_layout() {
 fn chunk_length_zero() {
     let (h, l, c) = one_symbol();
     let prices = Prices::single(&h, &l, &c).unwrap();
-    let grid = ParamGrid::product(&[2], &[1.0]).unwrap();
-    let err = Sweep::new(&prices, &grid).chunk_len(0).run().unwrap_err();
+    let grid = supertrend::grid(&[2], &[1.0]).unwrap();
+    let err = Sweep::new(SuperTrend::default(), &prices, &grid)
+        .chunk_len(0)
+        .run()
+        .unwrap_err();
     assert_eq!(err, Error::InvalidChunkLen { chunk_len: 0 });
 }
 
 #[test]
 fn too_many_columns() {
-    let grid = ParamGrid::product(&[2, 3], &[1.0]).unwrap();
-    let err = SweepColumns::new(grid.clone(), usize::MAX).unwrap_err();
+    let grid = supertrend::grid(&[2, 3], &[1.0]).unwrap();
+    let err = Columns::new(grid.clone(), usize::MAX).unwrap_err();
     assert_eq!(
         err,
         Error::TooManyColumns {
@@ -360,13 +351,16 @@ fn too_many_columns() {
             symbols: usize::MAX
         }
     );
-    assert_eq!(SweepState::new(&grid, usize::MAX).unwrap_err(), err);
+    assert_eq!(
+        SweepState::new(SuperTrend::default(), &grid, usize::MAX).unwrap_err(),
+        err
+    );
 }
 
 #[test]
 fn streaming_update_with_the_wrong_number_of_symbols_or_outputs() {
-    let grid = ParamGrid::product(&[2, 3], &[1.0]).unwrap();
-    let mut state = SweepState::new(&grid, 2).unwrap();
+    let grid = supertrend::grid(&[2, 3], &[1.0]).unwrap();
+    let mut state = SweepState::new(SuperTrend::default(), &grid, 2).unwrap();
     let before = format!("{state:?}");
     assert_eq!(
         state.update(&[1.0, 2.0], &[1.0], &[1.0, 2.0]).unwrap_err(),
@@ -375,22 +369,23 @@ fn streaming_update_with_the_wrong_number_of_symbols_or_outputs() {
             actual: 1
         }
     );
-    let (mut t, mut d, mut l, mut s) = ([0.0; 4], [0i8; 4], [0.0; 3], [0.0; 4]);
-    let out = SuperTrendSlices {
-        supert: &mut t,
-        superd: &mut d,
-        superl: &mut l,
-        supers: &mut s,
-    };
+    // A bar of 3 columns for a state of 4 (the old test's one short `superl` slice: a bar's
+    // outputs are now one value per column each, sized together by `SweepBar::new`).
+    let mut out = SweepBar::new(SuperTrend::default().outputs(), 3);
     assert_eq!(
         state
-            .update_into(&[1.0; 2], &[1.0; 2], &[1.0; 2], out)
+            .update_into(&[1.0; 2], &[1.0; 2], &[1.0; 2], &mut out)
             .unwrap_err(),
         Error::OutputLength {
-            output: "superl",
+            output: "bar",
             expected: 4,
             actual: 3
         }
+    );
+    assert_eq!(
+        out,
+        SweepBar::new(SuperTrend::default().outputs(), 3),
+        "a failed update writes nothing"
     );
     assert_eq!(
         before,
@@ -403,14 +398,119 @@ fn streaming_update_with_the_wrong_number_of_symbols_or_outputs() {
 fn duplicate_checks_scale_to_long_lists() {
     // 200k distinct pairs: a quadratic check would take minutes.
     let pairs: Vec<(usize, f64)> = (1..=200_000).map(|p| (p, 1.0)).collect();
-    assert!(ParamGrid::pairs(&pairs).is_ok());
+    assert!(supertrend::pairs(&pairs).is_ok());
     let mut with_repeat = pairs.clone();
     with_repeat.push((150_000, 1.0));
     assert_eq!(
-        ParamGrid::pairs(&with_repeat).unwrap_err(),
+        supertrend::pairs(&with_repeat).unwrap_err(),
         Error::DuplicateParams {
-            period: 150_000,
-            multiplier: 1.0
+            params: "p150000_m1".into()
         }
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors the open factory added: outputs are chosen and given buffers by name.
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn unknown_output_names_are_refused_before_anything_is_written() {
+    let (h, l, c) = one_symbol();
+    let prices = Prices::single(&h, &l, &c).unwrap();
+    let grid = supertrend::grid(&[2, 3], &[1.0]).unwrap();
+    let expected = Error::UnknownOutput {
+        name: "atr".into(),
+        available: "supert, superd, superl, supers".into(),
+    };
+    let sweep = Sweep::new(SuperTrend::default(), &prices, &grid);
+    assert_eq!(
+        sweep.outputs(&["superd", "atr"]).run().unwrap_err(),
+        expected
+    );
+    assert_eq!(
+        sweep.outputs(&["atr"]).output_bytes().unwrap_err(),
+        expected
+    );
+    assert_eq!(
+        sweep.outputs(&["atr"]).reduce(|_| ()).unwrap_err(),
+        expected
+    );
+    let mut good = Array2::<f64>::zeros((3, 2).f());
+    let mut unknown = Array2::<f64>::zeros((3, 2).f());
+    let err = sweep
+        .run_into(
+            SweepBuffers::new()
+                .with("supert", &mut good)
+                .with("atr", &mut unknown),
+        )
+        .unwrap_err();
+    assert_eq!(err, expected);
+    assert!(err.to_string().contains("atr"), "{err}");
+    assert!(
+        good.iter().all(|&x| x == 0.0),
+        "nothing is written before the checks pass"
+    );
+}
+
+#[test]
+fn an_output_selected_or_given_a_buffer_twice() {
+    let (h, l, c) = one_symbol();
+    let prices = Prices::single(&h, &l, &c).unwrap();
+    let grid = supertrend::grid(&[2, 3], &[1.0]).unwrap();
+    let sweep = Sweep::new(SuperTrend::default(), &prices, &grid);
+    let expected = Error::DuplicateOutput {
+        name: "superd".into(),
+    };
+    assert_eq!(
+        sweep
+            .outputs(&["superd", "supert", "superd"])
+            .run()
+            .unwrap_err(),
+        expected
+    );
+    let (mut a, mut b) = (
+        Array2::<i8>::zeros((3, 2).f()),
+        Array2::<i8>::zeros((3, 2).f()),
+    );
+    let err = sweep
+        .run_into(
+            SweepBuffers::new()
+                .with("superd", &mut a)
+                .with("superd", &mut b),
+        )
+        .unwrap_err();
+    assert_eq!(err, expected);
+    assert!(
+        a.iter().chain(b.iter()).all(|&d| d == 0),
+        "nothing is written"
+    );
+}
+
+#[test]
+fn output_buffer_of_the_wrong_element_type() {
+    let (h, l, c) = one_symbol();
+    let prices = Prices::single(&h, &l, &c).unwrap();
+    let grid = supertrend::grid(&[2, 3], &[1.0]).unwrap();
+    let mut good = Array2::<i8>::zeros((3, 2).f());
+    let mut wrong = Array2::<i8>::zeros((3, 2).f());
+    let err = Sweep::new(SuperTrend::default(), &prices, &grid)
+        .run_into(
+            SweepBuffers::new()
+                .with("superd", &mut good)
+                .with("supert", &mut wrong),
+        )
+        .unwrap_err();
+    assert_eq!(
+        err,
+        Error::OutputType {
+            name: "supert".into(),
+            expected: Dtype::I8,
+            actual: Dtype::F64
+        }
+    );
+    assert!(err.to_string().contains("supert"), "{err}");
+    assert!(
+        good.iter().all(|&d| d == 0),
+        "nothing is written before the checks pass"
     );
 }

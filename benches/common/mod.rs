@@ -1,5 +1,8 @@
-//! Seeded synthetic prices for the benches, so they need no data files.
+//! Seeded synthetic prices for the benches, the bundled daily closes, and the materialising
+//! baseline the fused backtest benches compare with.
 #![allow(dead_code)] // each bench uses a part
+
+pub mod materialising;
 
 /// Two years of hourly bars: the tutorial workload's length.
 pub const TUTORIAL_BARS: usize = 17_544;
@@ -34,4 +37,27 @@ pub fn random_walk(bars: usize, seed: u64) -> Series {
         series.close.push(price);
     }
     series
+}
+
+/// The closes of a bundled daily file, `examples/data/<name>.csv` (`MSFT_bokeh`, `IBM_bokeh`).
+pub fn bundled_close(name: &str) -> Vec<f64> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples/data")
+        .join(format!("{name}.csv"));
+    let mut reader = csv::Reader::from_path(&path).unwrap_or_else(|e| panic!("{path:?}: {e}"));
+    let index = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h.eq_ignore_ascii_case("close"))
+        .unwrap_or_else(|| panic!("{path:?}: no close column"));
+    reader
+        .records()
+        .map(|record| {
+            let record = record.unwrap_or_else(|e| panic!("{path:?}: {e}"));
+            record[index]
+                .parse()
+                .unwrap_or_else(|e| panic!("{path:?}: {e}"))
+        })
+        .collect()
 }

@@ -1,8 +1,9 @@
 //! Parameter lists as written on a command line: comma-separated values and inclusive ranges,
-//! such as `5,10,20`, `4..=19`, `4..=20:2`, `2,2.5,3` or `2.0..=4.0:0.1`.
+//! such as `5,10,20`, `4..=19`, `4..=20:2`, `2,5,10..=20:5`, `2,2.5,3` or `2.0..=4.0:0.1`.
 //!
-//! Only the syntax is checked here; whether a value is a valid parameter (a period of 0, a
-//! negative multiplier, a repeated value) is for the library to say.
+//! Only the syntax is checked here (and the length, at most [`MAX_VALUES`]); whether a value is
+//! a valid parameter (a period or window of 0, a negative multiplier, a repeated value) is for
+//! the library to say.
 
 use std::error::Error;
 use std::fmt;
@@ -50,6 +51,11 @@ pub fn parse_periods(list: &str) -> Result<Vec<usize>, ListError> {
         check_count((end - start) / step)?;
         Ok((start..=end).step_by(step).collect())
     })
+}
+
+/// Moving-average windows: the syntax of [`parse_periods`].
+pub fn parse_windows(list: &str) -> Result<Vec<usize>, ListError> {
+    parse_periods(list)
 }
 
 /// Band multipliers: numbers (read by `str::parse::<f64>`) and ranges `A..=B:STEP` of plain

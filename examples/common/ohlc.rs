@@ -1,9 +1,10 @@
-//! High, low and close prices of one symbol, read from a CSV file.
+//! High, low and close prices of one symbol (or its closes alone), read from a CSV file.
 //!
-//! The file needs a header naming (case-insensitively) a `high`, a `low` and a `close` column;
-//! other columns are ignored. An empty field or `nan` (any case) is a missing bar (NaN). A UTF-8
-//! byte order mark, CRLF line ends, blank lines and quoted fields are accepted; anything else
-//! unexpected is a [`CsvError`] naming the file, the line and the column.
+//! The file needs a header naming (case-insensitively) a `high`, a `low` and a `close` column
+//! ([`read_ohlc`]), or only a `close` column ([`read_close`]); other columns are ignored. An
+//! empty field or `nan` (any case) is a missing bar (NaN). A UTF-8 byte order mark, CRLF line
+//! ends, blank lines and quoted fields are accepted; anything else unexpected is a
+//! [`CsvError`] naming the file, the line and the column.
 
 use std::error::Error;
 use std::fmt;
@@ -13,8 +14,11 @@ use std::path::Path;
 
 use csv::{ByteRecord, Reader, ReaderBuilder, Terminator};
 
-/// The columns read, in the order of [`Ohlc`]'s fields.
-const COLUMNS: [&str; 3] = ["high", "low", "close"];
+/// The columns [`read_ohlc`] reads, in the order of [`Ohlc`]'s fields.
+const OHLC_COLUMNS: [&str; 3] = ["high", "low", "close"];
+
+/// The column [`read_close`] reads.
+const CLOSE_COLUMN: [&str; 1] = ["close"];
 
 /// Longest excerpt of a bad value quoted in an error, so that a garbage file cannot make a
 /// message megabytes long.
@@ -55,8 +59,8 @@ pub struct CsvError {
 pub enum CsvErrorKind {
     /// The file could not be opened or read.
     Io(csv::Error),
-    /// The file has no header line.
-    Empty,
+    /// The file has no header line; it should name these columns.
+    Empty { expected: &'static [&'static str] },
     /// A header field is not UTF-8 (`index` counts from 1).
     HeaderNotUtf8 { index: usize },
     /// No header field has this name.
@@ -84,9 +88,18 @@ impl fmt::Display for CsvError {
         }
         match &self.kind {
             CsvErrorKind::Io(e) => write!(f, "{e}"),
-            CsvErrorKind::Empty => f.write_str(
-                "the file is empty; expected a header line with high, low and close columns",
-            ),
+            CsvErrorKind::Empty { expected } => match expected {
+                [one] => write!(
+                    f,
+                    "the file is empty; expected a header line with a {one} column"
+                ),
+                [init @ .., last] => write!(
+                    f,
+                    "the file is empty; expected a header line with {} and {last} columns",
+                    init.join(", ")
+                ),
+                [] => f.write_str("the file is empty; expected a header line"),
+            },
             CsvErrorKind::HeaderNotUtf8 { index } => {
                 write!(f, "header field {index} is not valid UTF-8")
             }
@@ -134,9 +147,37 @@ impl Error for CsvError {
 
 /// Reads the high, low and close columns of the CSV file at `path`.
 pub fn read_ohlc(path: &Path) -> Result<Ohlc, CsvError> {
+    let [high, low, close] = read_file(path, &OHLC_COLUMNS)?;
+    Ok(Ohlc { high, low, close })
+}
+
+/// Reads the high, low and close columns of CSV data from `reader`, streaming; `name` names the
+/// source in errors.
+pub fn read_ohlc_from<R: Read>(reader: R, name: &str) -> Result<Ohlc, CsvError> {
+    let [high, low, close] = read_columns_from(reader, name, &OHLC_COLUMNS)?;
+    Ok(Ohlc { high, low, close })
+}
+
+/// Reads the close column of the CSV file at `path` (the file needs no high or low).
+pub fn read_close(path: &Path) -> Result<Vec<f64>, CsvError> {
+    let [close] = read_file(path, &CLOSE_COLUMN)?;
+    Ok(close)
+}
+
+/// Reads the close column of CSV data from `reader`, streaming; `name` names the source in
+/// errors.
+pub fn read_close_from<R: Read>(reader: R, name: &str) -> Result<Vec<f64>, CsvError> {
+    let [close] = read_columns_from(reader, name, &CLOSE_COLUMN)?;
+    Ok(close)
+}
+
+fn read_file<const N: usize>(
+    path: &Path,
+    columns: &'static [&'static str; N],
+) -> Result<[Vec<f64>; N], CsvError> {
     let name = path.display().to_string();
     match File::open(path) {
-        Ok(file) => read_ohlc_from(file, &name),
+        Ok(file) => read_columns_from(file, &name, columns),
         Err(e) => Err(CsvError {
             file: name,
             line: None,
@@ -145,13 +186,12 @@ pub fn read_ohlc(path: &Path) -> Result<Ohlc, CsvError> {
     }
 }
 
-/// Reads the high, low and close columns of CSV data from `reader`, streaming; `name` names the
-/// source in errors.
-pub fn read_ohlc_from<R: Read>(reader: R, name: &str) -> Result<Ohlc, CsvError> {
-    // The csv reader skips blank lines and may end a CRLF record before or after its `\n`, so
-    // the positions it gives records can point at an earlier blank line. With `\n` as the only
-    // terminator, and one appended in case the last line lacks it, every record consumes its
-    // `\n`: the lines counted after a record are exactly those up to its end.
+/// Reads the named columns of CSV data from `reader`, streaming, in the order of `columns`.
+fn read_columns_from<R: Read, const N: usize>(
+    reader: R,
+    name: &str,
+    columns: &'static [&'static str; N],
+) -> Result<[Vec<f64>; N], CsvError> {
     let mut csv = ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -168,7 +208,7 @@ pub fn read_ohlc_from<R: Read>(reader: R, name: &str) -> Result<Ohlc, CsvError> 
     let mut record = ByteRecord::new();
 
     let Some(end) = next_row(&mut csv, &mut record).map_err(|(line, e)| error(line, e))? else {
-        return Err(error(1, CsvErrorKind::Empty));
+        return Err(error(1, CsvErrorKind::Empty { expected: columns }));
     };
     let header_line = field_line(&record, end, 0);
     let mut names = Vec::with_capacity(record.len());
@@ -182,8 +222,8 @@ pub fn read_ohlc_from<R: Read>(reader: R, name: &str) -> Result<Ohlc, CsvError> 
             .map_err(|_| error(header_line, CsvErrorKind::HeaderNotUtf8 { index: i + 1 }))?;
         names.push(name.to_owned());
     }
-    let mut indices = [0; 3];
-    for (index, column) in indices.iter_mut().zip(COLUMNS) {
+    let mut indices = [0; N];
+    for (index, column) in indices.iter_mut().zip(columns.iter().copied()) {
         let mut matches = names
             .iter()
             .enumerate()
@@ -197,7 +237,7 @@ pub fn read_ohlc_from<R: Read>(reader: R, name: &str) -> Result<Ohlc, CsvError> 
         };
     }
 
-    let mut ohlc = Ohlc::default();
+    let mut series: [Vec<f64>; N] = std::array::from_fn(|_| Vec::new());
     while let Some(end) = next_row(&mut csv, &mut record).map_err(|(line, e)| error(line, e))? {
         if record.len() != names.len() {
             let kind = CsvErrorKind::FieldCount {
@@ -209,14 +249,14 @@ pub fn read_ohlc_from<R: Read>(reader: R, name: &str) -> Result<Ohlc, CsvError> 
             let line = field_line(&record, end, record.len().min(names.len()));
             return Err(error(line, kind));
         }
-        let series = [&mut ohlc.high, &mut ohlc.low, &mut ohlc.close];
-        for ((series, column), index) in series.into_iter().zip(COLUMNS).zip(indices) {
+        for ((series, column), index) in series.iter_mut().zip(columns.iter().copied()).zip(indices)
+        {
             let value = parse_value(&record[index], column)
                 .map_err(|kind| error(field_line(&record, end, index), kind))?;
             series.push(value);
         }
     }
-    Ok(ohlc)
+    Ok(series)
 }
 
 /// Fills every read as far as the data goes, so the csv reader's first read holds more than a
@@ -269,7 +309,7 @@ fn next_row<R: Read>(
         if record.len() == 1 && record[0].trim_ascii().is_empty() {
             continue;
         }
-        // `line()` counts the record's own `\n`, see `read_ohlc_from`.
+        // `line()` counts the record's own `\n`, see `read_columns_from`.
         return Ok(Some(csv.position().line() - 1));
     }
 }

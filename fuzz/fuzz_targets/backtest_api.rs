@@ -11,12 +11,12 @@ use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use rayon::ThreadPool;
 use ta_sweep::{
-    annualisation_from_interval, backtest_trace, Backtest, BacktestConfig, ColumnMetrics, Error,
-    ParamGrid, Prices, Side, SuperTrendParams, SweepColumns, Variance, Variant,
+    annualisation_from_interval, backtest_trace, supertrend, Backtest, BacktestConfig,
+    ColumnMetrics, Columns, Error, Prices, Side, SuperTrend, SuperTrendParams, Variance, Variant,
 };
 
 mod common;
-use common::{pool, split, Bar, Grid, Multiplier, Period, Price};
+use common::{pool, split, Bar, Grid, Multiplier, Period, Price, SuperTrendGrid};
 
 /// Bounds that keep one execution well under a millisecond.
 const MAX_SYMBOLS: usize = 3;
@@ -120,11 +120,10 @@ impl Options {
     fn backtest<'s, 'p>(
         &self,
         prices: &'s Prices<'p>,
-        grid: &'s ParamGrid,
+        grid: &'s SuperTrendGrid,
         config: BacktestConfig,
-    ) -> Backtest<'s, 'p> {
-        let backtest = Backtest::new(prices, grid, config)
-            .variant(self.variant)
+    ) -> Backtest<'s, 'p, SuperTrend> {
+        let backtest = Backtest::new(SuperTrend::new(self.variant), prices, grid, config)
             .variance(self.variance)
             .pool(self.pool);
         match self.chunk_len {
@@ -193,7 +192,7 @@ fn expect_run_error(
 
 /// The first and last columns of a backtest against `backtest_trace` of their series.
 fn spot_check(
-    columns: &SweepColumns,
+    columns: &Columns<(usize, f64)>,
     metrics: &[ColumnMetrics],
     data: &[Vec<Bar>],
     variant: Variant,
@@ -206,16 +205,18 @@ fn spot_check(
         .filter(|&j| j < width)
     {
         let key = columns.key(j).unwrap();
+        let label = columns.label(j).unwrap();
         let [high, low, close] = split(&data[key.symbol]);
-        let params = SuperTrendParams::new(key.period, key.multiplier)
+        let (period, multiplier) = key.params;
+        let params = SuperTrendParams::new(period, multiplier)
             .unwrap()
             .with_variant(variant);
         let trace = backtest_trace(&high, &low, &close, params, config)
-            .unwrap_or_else(|e| panic!("backtest_trace {key}: {e:?} where the backtest ran"));
+            .unwrap_or_else(|e| panic!("backtest_trace {label}: {e:?} where the backtest ran"));
         assert_eq!(
             metric_bits(&metrics[j], variance),
             metric_bits(&trace.metrics, variance),
-            "{key}: {:?} against the trace's {:?}",
+            "{label}: {:?} against the trace's {:?}",
             metrics[j],
             trace.metrics
         );
@@ -399,13 +400,23 @@ fuzz_target!(|input: Input| {
         Ok(trace) => {
             assert!(lengths.0 == lengths.1 && lengths.1 == lengths.2 && invalid_close.is_none());
             let n = close.len();
-            assert!([trace.supert.len(), trace.superl.len(), trace.supers.len()]
-                .into_iter()
-                .chain([trace.superd.len(), trace.entry.len(), trace.exit.len()])
-                .chain([trace.position.len(), trace.cash.len(), trace.value.len()])
-                .chain([trace.returns.len(), trace.orders.len()])
-                .all(|len| len == n));
-            assert!(trace.superd.iter().all(|&d| d == 1 || d == -1));
+            let line = |name: &str| {
+                trace
+                    .get::<f64>(name)
+                    .unwrap_or_else(|| panic!("the trace has no {name}"))
+            };
+            let superd = trace.get::<i8>("superd").expect("the trace has superd");
+            assert!([
+                line("supert").len(),
+                line("superl").len(),
+                line("supers").len()
+            ]
+            .into_iter()
+            .chain([superd.len(), trace.entry.len(), trace.exit.len()])
+            .chain([trace.position.len(), trace.cash.len(), trace.value.len()])
+            .chain([trace.returns.len(), trace.orders.len()])
+            .all(|len| len == n));
+            assert!(superd.iter().all(|&d| d == 1 || d == -1));
             let orders = |side| {
                 trace
                     .orders
@@ -427,9 +438,8 @@ fuzz_target!(|input: Input| {
             assert!(m.trades >= m.closed_trades);
             // The same column through the grid path.
             let one = Prices::single(&high, &low, &close).unwrap();
-            let pair = ParamGrid::pairs(&[(period, multiplier)]).unwrap();
-            let out = Backtest::new(&one, &pair, config)
-                .variant(variant)
+            let pair = supertrend::pairs(&[(period, multiplier)]).unwrap();
+            let out = Backtest::new(SuperTrend::new(variant), &one, &pair, config)
                 .variance(variance)
                 .pool(pool)
                 .run()

@@ -7,12 +7,15 @@ use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use ndarray::{Array2, ShapeBuilder};
 use ta_sweep::{
-    supertrend, Error, Output, OutputSet, Prices, SuperTrendParams, Sweep, SweepBuffers,
-    SweepOutput, SweepState, Variant,
+    supertrend, Error, Prices, SuperTrend, SuperTrendParams, Sweep, SweepBuffers, SweepOutput,
+    SweepState, Variant,
 };
 
 mod common;
 use common::{pool, split, Bar, Grid, Price, MAX_BARS};
+
+/// SuperTrend's outputs, in schema order: bit `i` of [`Input::outputs`] selects `OUTPUTS[i]`.
+const OUTPUTS: [&str; 4] = ["supert", "superd", "superl", "supers"];
 
 /// Bounds that keep one execution well under a millisecond.
 const MAX_SYMBOLS: usize = 4;
@@ -44,38 +47,40 @@ fn same_bits(a: &[f64], b: impl IntoIterator<Item = f64>) -> bool {
 }
 
 /// The first and last columns of `out` against the single-series kernel.
-fn spot_check(out: &SweepOutput, data: &[Vec<Bar>], variant: Variant) {
+fn spot_check(out: &SweepOutput<SuperTrend>, data: &[Vec<Bar>], variant: Variant) {
     let columns = out.columns.len();
     for j in [0, columns.saturating_sub(1)]
         .into_iter()
         .filter(|&j| j < columns)
     {
         let key = out.columns.key(j).unwrap();
+        let key_label = out.columns.label(j).unwrap();
         let [high, low, close] = split(&data[key.symbol]);
-        let params = SuperTrendParams::new(key.period, key.multiplier)
+        let (period, multiplier) = key.params;
+        let params = SuperTrendParams::new(period, multiplier)
             .unwrap()
             .with_variant(variant);
         let reference = supertrend(&high, &low, &close, params).unwrap();
-        if let Some(a) = &out.supert {
+        if let Some(a) = out.supert() {
             assert!(
                 same_bits(&reference.supert, a.column(j).iter().copied()),
-                "supert {key}"
+                "supert {key_label}"
             );
         }
-        if let Some(a) = &out.superl {
+        if let Some(a) = out.superl() {
             assert!(
                 same_bits(&reference.superl, a.column(j).iter().copied()),
-                "superl {key}"
+                "superl {key_label}"
             );
         }
-        if let Some(a) = &out.supers {
+        if let Some(a) = out.supers() {
             assert!(
                 same_bits(&reference.supers, a.column(j).iter().copied()),
-                "supers {key}"
+                "supers {key_label}"
             );
         }
-        if let Some(a) = &out.superd {
-            assert_eq!(a.column(j).to_vec(), reference.superd, "superd {key}");
+        if let Some(a) = out.superd() {
+            assert_eq!(a.column(j).to_vec(), reference.superd, "superd {key_label}");
         }
     }
 }
@@ -95,28 +100,34 @@ fuzz_target!(|input: Input| {
         return;
     };
 
-    let outputs: OutputSet = Output::ALL
+    let outputs: Vec<&str> = OUTPUTS
         .into_iter()
         .enumerate()
         .filter(|(i, _)| input.outputs & (1 << i) != 0)
         .map(|(_, o)| o)
         .collect();
     let variant = Variant::ALL[usize::from(input.variant) % Variant::ALL.len()];
-    let mut sweep = Sweep::new(&prices, &grid)
-        .variant(variant)
+    let mut sweep = Sweep::new(SuperTrend::new(variant), &prices, &grid)
         .pool(pool(input.threads))
-        .outputs(outputs);
+        .outputs(&outputs);
     if let Some(len) = input.chunk_len {
         sweep = sweep.chunk_len(len);
     }
     if let Some(limit) = input.memory_limit {
         sweep = sweep.memory_limit(limit);
     }
-    if input.states {
-        sweep = sweep.with_states();
-    }
 
-    match sweep.run() {
+    // With the final states, or without.
+    let run = if input.states {
+        sweep.run_with_states().map(|(out, states)| {
+            assert_eq!(states.columns(), &out.columns);
+            assert_eq!(states.states().len(), out.columns.len());
+            out
+        })
+    } else {
+        sweep.run()
+    };
+    match run {
         Ok(out) => {
             assert_eq!(out.columns.len(), grid.len() * prices.symbols());
             spot_check(&out, &data, variant);
@@ -134,12 +145,16 @@ fuzz_target!(|input: Input| {
     } else {
         Array2::<i8>::zeros((rows, width).f())
     };
-    let buffers = SweepBuffers {
-        superd: Some(&mut superd),
-        ..Default::default()
+    let buffers = SweepBuffers::new().with("superd", &mut superd);
+    let run_into = if input.states {
+        sweep
+            .run_into_with_states(buffers)
+            .map(|states| assert_eq!(states.states().len(), grid.len() * prices.symbols()))
+    } else {
+        sweep.run_into(buffers)
     };
-    match sweep.run_into(buffers) {
-        Ok(_) => assert!(superd.iter().all(|&d| d == 1 || d == -1)),
+    match run_into {
+        Ok(()) => assert!(superd.iter().all(|&d| d == 1 || d == -1)),
         Err(
             Error::InvalidChunkLen { .. }
             | Error::OutputTooLarge { .. }
@@ -155,10 +170,14 @@ fuzz_target!(|input: Input| {
         Err(e) => panic!("reduce: undocumented {e:?}"),
     }
 
-    let mut live = SweepState::with_variant(&grid, prices.symbols(), variant).unwrap();
+    let mut live = SweepState::new(SuperTrend::new(variant), &grid, prices.symbols()).unwrap();
     for (high, low, close) in input.updates.iter().take(MAX_BARS) {
         match live.update(high, low, close) {
-            Ok(bar) => assert!(bar.superd.iter().all(|&d| d == 1 || d == -1)),
+            Ok(bar) => assert!(bar
+                .get::<i8>("superd")
+                .expect("a bar has every output")
+                .iter()
+                .all(|&d| d == 1 || d == -1)),
             Err(Error::SymbolCount { .. }) => {}
             Err(e) => panic!("SweepState::update: undocumented {e:?}"),
         }

@@ -12,6 +12,11 @@ use super::simulate::OrderMetrics;
 /// vectorbt's `start_value` of the cumulative returns the drawdown is measured on.
 const GROWTH_SCALE: f64 = 100.0;
 
+/// The running maximum before the first bar. vectorbt's maximum starts at the first value
+/// (NaN-aware), which is below 100 when an order fills, with its fee, on bar 0: any value
+/// beats `-inf`, so the first bar always starts the first segment.
+const NO_PEAK: f64 = f64::NEG_INFINITY;
+
 /// One column's metrics: one row of a backtest's result.
 ///
 /// Each value is what vectorbt 1.2.0 returns for the reference recipe (`docs/PIPELINE.md`),
@@ -159,9 +164,11 @@ fn lane_sums_each(lanes: [&[f64]; LANES]) -> LaneSums {
     let mut sum = [0.0; LANES];
     let mut count = [0usize; LANES];
     let mut growth = [1.0; LANES];
-    let mut peak = [GROWTH_SCALE; LANES];
-    let mut trough = [GROWTH_SCALE; LANES];
+    let mut peak = [NO_PEAK; LANES];
+    let mut trough = [NO_PEAK; LANES];
     let mut deepest = [0.0; LANES];
+    // Bar `i` of every lane at once: the lanes in lock step, as the vector path runs them.
+    #[allow(clippy::needless_range_loop)]
     for i in 0..bars {
         let r: [f64; LANES] = std::array::from_fn(|k| lanes[k][i]);
         let mut c = [0.0; LANES];
@@ -219,6 +226,8 @@ fn squared_deviations_each(lanes: [&[f64]; LANES], means: [f64; LANES]) -> [f64;
     let bars = lanes[0].len();
     let lanes: [&[f64]; LANES] = std::array::from_fn(|k| &lanes[k][..bars]);
     let mut ssd = [0.0; LANES];
+    // Bar `i` of every lane at once, as in `lane_sums_each`.
+    #[allow(clippy::needless_range_loop)]
     for i in 0..bars {
         for k in 0..LANES {
             let r = lanes[k][i];
@@ -239,7 +248,7 @@ fn squared_deviations_each(lanes: [&[f64]; LANES], means: [f64; LANES]) -> [f64;
 mod avx2 {
     use std::arch::x86_64::*;
 
-    use super::{Drawdown, LaneSums, GROWTH_SCALE, LANES};
+    use super::{Drawdown, LaneSums, GROWTH_SCALE, LANES, NO_PEAK};
 
     /// See [`lane_sums_each`](super::lane_sums_each). `and(valid, r)` is `r` or `+0.0` and
     /// `blendv(1, r + 1, valid)` is `r + 1` or `1.0`: the scalar selects. The new-peak test is
@@ -255,8 +264,8 @@ mod avx2 {
         let mut sum = _mm256_setzero_pd();
         let mut count = _mm256_setzero_si256();
         let mut growth = one;
-        let mut peak = scale;
-        let mut trough = scale;
+        let mut peak = _mm256_set1_pd(NO_PEAK);
+        let mut trough = peak;
         let mut deepest = [0.0; LANES];
         let mut step = |r: __m256d| {
             let valid = _mm256_cmp_pd::<_CMP_ORD_Q>(r, r);
@@ -413,8 +422,9 @@ mod tests {
 /// Between two peaks the divisor is fixed and `x / peak - 1` (rounded twice) is monotone in
 /// `x`, so the segment's minimum is that of its lowest value: the same bits as dividing every
 /// bar. That needs `peak > 0`: the first value, the peak it starts with, is
-/// `100 * (1 + 0.0)` (no order can fill at bar 0, so the first return is 0), and peaks only
-/// rise. A `+inf` value makes its own drawdown NaN (`inf / inf`), and so the minimum, as
+/// `100 * (1 + r_0)` with `r_0 > -1` (fees are below 1, so an order on bar 0 leaves some of
+/// the value), and peaks only rise. Before it the peak is [`NO_PEAK`], below every value,
+/// and the trough too, so that the first bar closes no segment. A `+inf` value makes its own drawdown NaN (`inf / inf`), and so the minimum, as
 /// NumPy's `min` propagates NaN; it also stays the peak, which is how it is recognised. NaN
 /// values are [`LaneSums`]' to recognise.
 #[derive(Debug, Clone, Copy)]

@@ -291,6 +291,18 @@ impl<'a, S> Column<'a, S> {
         Column::new(self.outputs, state)
     }
 
+    /// The slots of the outputs `keep` selects, moved into a column of their own (numbered
+    /// as here, without a state slot); the other slots stay here.
+    pub(crate) fn part(&mut self, keep: impl Fn(usize) -> bool) -> Column<'a, ()> {
+        let mut part: [Option<OutputMut<'a>>; MAX_OUTPUTS] = Default::default();
+        for (k, slot) in self.outputs.iter_mut().enumerate() {
+            if keep(k) {
+                part[k] = slot.take();
+            }
+        }
+        Column::new(part, None)
+    }
+
     /// The column split in two at output `first`: the outputs before it, and the outputs
     /// from it on renumbered from 0, each with a state slot of its own (`a` and `b`), for an
     /// indicator made of two (see [`Pair`](crate::Pair)).

@@ -157,12 +157,17 @@ impl<A: Indicator, B: Indicator> Indicator for Pair<A, B> {
         // rest of its outputs, and its state.
         let split_at = self.first.outputs().len();
         let (mut first_group, mut second_group) = group.split::<(), ()>(split_at, None, None);
+        // Only the first indicator's own per-group outputs go to its `start_group`: the rest
+        // (per column in its schema, per group only here) are its `run_batch`'s to write.
+        let schema = self.first.outputs();
+        let mut own_group =
+            first_group.part(|k| schema.get(k).is_some_and(OutputSpec::is_per_group));
         self.first.start_group(
             prices,
             &shared.0,
             &mut scratch.first,
             &first.0,
-            &mut first_group,
+            &mut own_group,
         );
         let mut state = None;
         let mut column = [first_group.with_state(Some(&mut state))];

@@ -208,6 +208,7 @@ impl<I: Streaming> fmt::Debug for SweepState<I> {
         f.debug_struct("SweepState")
             .field("columns", &self.columns.len())
             .field("symbols", &self.columns.symbols())
+            .field("states", &self.states)
             .finish()
     }
 }

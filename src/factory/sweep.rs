@@ -19,6 +19,12 @@ use crate::grid::Grid;
 use crate::prices::{Inputs, Prices};
 use crate::schema::OutputMut;
 
+/// The size in bytes of one grid row's final state, for the memory limit.
+type StateBytes<'f, P> = &'f dyn Fn(&P) -> usize;
+
+/// Every column's final state, where the indicator left one.
+type States<I> = Vec<Option<<I as Indicator>::State>>;
+
 /// How many chunks each physical core gets by default: more than one, so that rayon can
 /// balance the load when a core is busy with something else, and few enough that a chunk
 /// holds whole groups of a typical grid (whose columns then share their group's work).
@@ -368,6 +374,17 @@ impl<'s, 'p, I: Indicator> Sweep<'s, 'p, I> {
                 max: MAX_OUTPUTS,
             });
         }
+        // Outputs are found by name, so a schema naming one twice would hide the second.
+        for (k, spec) in schema.iter().enumerate() {
+            if schema[..k]
+                .iter()
+                .any(|earlier| earlier.name() == spec.name())
+            {
+                return Err(Error::DuplicateOutput {
+                    name: spec.name().to_string(),
+                });
+            }
+        }
         let selected = self.selected()?;
         if self.indicator.inputs() == Inputs::HighLowClose && self.prices.inputs() == Inputs::Close
         {
@@ -418,8 +435,8 @@ impl<'s, 'p, I: Indicator> Sweep<'s, 'p, I> {
     /// row) for the memory limit.
     fn run_materialized(
         &self,
-        state_bytes: Option<&dyn Fn(&I::Params) -> usize>,
-    ) -> Result<(SweepOutput<I>, Option<Vec<Option<I::State>>>)> {
+        state_bytes: Option<StateBytes<'_, I::Params>>,
+    ) -> Result<(SweepOutput<I>, Option<States<I>>)> {
         let outputs = self.output_bytes()?;
         let per_column = state_bytes.map_or(0, |_| std::mem::size_of::<I::State>() as u128);
         let selected = self.prepare(Some((outputs, per_column)))?;
@@ -477,8 +494,8 @@ impl<'s, 'p, I: Indicator> Sweep<'s, 'p, I> {
     fn run_into_with(
         &self,
         buffers: SweepBuffers<'_>,
-        state_bytes: Option<&dyn Fn(&I::Params) -> usize>,
-    ) -> Result<Option<Vec<Option<I::State>>>> {
+        state_bytes: Option<StateBytes<'_, I::Params>>,
+    ) -> Result<Option<States<I>>> {
         let per_column = state_bytes.map_or(0, |_| std::mem::size_of::<I::State>() as u128);
         self.prepare(Some((0, per_column)))?;
         if let Some(bytes) = state_bytes {

@@ -201,7 +201,7 @@ mod tests {
             nan_every in prop_oneof![Just(0usize), 1usize..90],
         ) {
             let value = |i: usize, k: u8| {
-                if k == 0 && nan_every > 0 && i % nan_every == 0 { f64::NAN } else { f64::from(k) }
+                if k == 0 && nan_every > 0 && i.is_multiple_of(nan_every) { f64::NAN } else { f64::from(k) }
             };
             let a: Vec<f64> = pairs.iter().enumerate().map(|(i, p)| value(i, p.0)).collect();
             let b: Vec<f64> = pairs.iter().enumerate().map(|(i, p)| value(i + 1, p.1)).collect();

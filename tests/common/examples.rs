@@ -24,17 +24,55 @@ pub fn example_binary(name: &str) -> PathBuf {
     let built = std::fs::metadata(&binary)
         .and_then(|m| m.modified())
         .unwrap_or_else(|_| panic!("{} does not exist: {rebuild}", binary.display()));
+    // The sources cargo built the binary from, as its dep-info file lists them; without one,
+    // every Rust file of the crate and its examples.
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    for dir in ["src", "examples"] {
-        if let Some(newer) = newer_rust_file(&root.join(dir), built) {
-            panic!(
-                "{} is older than {}: {rebuild}",
-                binary.display(),
-                newer.display()
-            );
-        }
+    let newer = match dependencies(&binary) {
+        Some(files) => files.into_iter().find(|file| {
+            std::fs::metadata(file)
+                .and_then(|m| m.modified())
+                .is_ok_and(|time| time > built)
+        }),
+        None => ["src", "examples"]
+            .iter()
+            .find_map(|dir| newer_rust_file(&root.join(dir), built)),
+    };
+    if let Some(newer) = newer {
+        panic!(
+            "{} is older than {}: {rebuild}",
+            binary.display(),
+            newer.display()
+        );
     }
     binary
+}
+
+/// The files cargo's dep-info file next to `binary` (`<name>.d`, a Makefile rule
+/// `binary: dep dep ...`, a space in a path escaped as `\ `) lists, if it can be read.
+fn dependencies(binary: &Path) -> Option<Vec<PathBuf>> {
+    let text = std::fs::read_to_string(binary.with_extension("d")).ok()?;
+    let first = text.lines().next()?;
+    let target = binary.to_str()?;
+    let deps = first.strip_prefix(target)?.strip_prefix(':')?;
+    let mut files = Vec::new();
+    let mut file = String::new();
+    let mut chars = deps.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            // Only before a space: a backslash is also Windows' path separator.
+            '\\' if chars.peek() == Some(&' ') => file.extend(chars.next()),
+            ' ' => {
+                if !file.is_empty() {
+                    files.push(PathBuf::from(std::mem::take(&mut file)));
+                }
+            }
+            c => file.push(c),
+        }
+    }
+    if !file.is_empty() {
+        files.push(PathBuf::from(file));
+    }
+    (!files.is_empty()).then_some(files)
 }
 
 /// A `.rs` file under `dir` modified after `time`, if any.
@@ -82,5 +120,69 @@ impl TempFile {
 impl Drop for TempFile {
     fn drop(&mut self) {
         let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// The longest an example may take to refuse its arguments: the bounds answer in
+/// milliseconds; a run that started the work it was asked for would take far longer (or
+/// abort), so this only needs to be generous for a loaded machine and a debug build.
+pub const REFUSAL_TIME: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Runs example `name` with `args` and checks that it refuses them quickly: a failure code
+/// within [`REFUSAL_TIME`], a message starting with `error` on stderr, and no panic. Returns
+/// the message.
+#[track_caller]
+pub fn refused(name: &str, args: &[&str]) -> String {
+    let start = std::time::Instant::now();
+    let output = Command::new(example_binary(name))
+        .args(args)
+        // A run that got past the bounds would write its picture here, never in the tree.
+        .current_dir(std::env::temp_dir())
+        .output()
+        .expect("the example starts");
+    let elapsed = start.elapsed();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(!output.status.success(), "{name} {args:?} succeeded");
+    assert!(stderr.starts_with("error"), "{name} {args:?}: {stderr}");
+    assert!(!stderr.contains("panicked"), "{name} {args:?}: {stderr}");
+    assert!(
+        elapsed < REFUSAL_TIME,
+        "{name} {args:?} took {elapsed:?} to refuse"
+    );
+    stderr
+}
+
+/// The arguments every example must refuse before any work, whatever its grid: prices, threads
+/// and runs out of bounds, with the phrase each message must contain. `memory_limit` is the
+/// examples' limit on this machine (`bounds::memory_limit`): the bars of the first case exceed
+/// it here, however much memory the machine has (3,000,000,000 bars, 72 GB, on most).
+pub fn bound_cases(memory_limit: u128) -> Vec<(Vec<String>, &'static str)> {
+    let over_memory = format!("1:{}", (memory_limit / 24 + 1).max(3_000_000_000));
+    let cases: [(&[&str], &str); 9] = [
+        (&["--synthetic", &over_memory], "over the memory limit"),
+        (&["--synthetic", "99999999999:1"], "over the memory limit"),
+        (&["--threads", "100000", "--synthetic", "1:100"], "at most"),
+        (&["--threads", "0"], "at least 1 thread"),
+        (&["--repeat", "0"], "at least 1 run"),
+        (&["--repeat", "100000"], "at most 1000"),
+        (&["--synthetic", "0:10"], "at least one symbol"),
+        (&["--synthetic", "2x10"], "SYMBOLS:BARS"),
+        (&["--synthetic", "1:10", "--csv", "x.csv"], "cannot be used"),
+    ];
+    cases
+        .iter()
+        .map(|(args, phrase)| (args.iter().map(|a| a.to_string()).collect(), *phrase))
+        .collect()
+}
+
+/// Checks that example `name` refuses every [`bound_cases`] case, with `extra` arguments
+/// (such as `--heatmap PATH`) after each.
+#[track_caller]
+pub fn refuses_out_of_bounds_arguments(name: &str, memory_limit: u128, extra: &[&str]) {
+    for (args, phrase) in bound_cases(memory_limit) {
+        let mut args: Vec<&str> = args.iter().map(String::as_str).collect();
+        args.extend(extra);
+        let message = refused(name, &args);
+        assert!(message.contains(phrase), "{name} {args:?}: {message}");
     }
 }

@@ -3,6 +3,7 @@
 #![allow(dead_code)] // each test crate uses a different subset
 
 pub mod examples;
+pub mod strategies;
 
 use std::path::{Path, PathBuf};
 
@@ -1082,51 +1083,19 @@ pub fn naive_backtest_of(st: NaiveSuperTrend, close: &[f64], costs: NaiveCosts) 
     let exit: Vec<bool> = (0..n)
         .map(|i| i >= 1 && !st.supers[i - 1].is_nan())
         .collect();
-    let orders = naive_orders(close, &entry, &exit, costs);
-
-    // Section 5: cash and position rebuilt from the records, the value at the filled close.
-    let fclose = forward_back_filled(close);
-    let (mut cash, mut position, mut value, mut returns) = (
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-        Vec::with_capacity(n),
-    );
-    let (mut c, mut p, mut previous) = (costs.init_cash, 0.0, costs.init_cash);
-    for (i, &fc) in fclose.iter().enumerate() {
-        if let Some(o) = orders.iter().find(|o| o.bar == i) {
-            let flow = if o.buy {
-                vbt_add(0.0, (-o.size) * o.price - o.fee)
-            } else {
-                vbt_add(0.0, o.size * o.price - o.fee)
-            };
-            c = vbt_add(c, flow);
-            p = vbt_add(p, if o.buy { o.size } else { -o.size });
-        }
-        let held = if p == 0.0 { 0.0 } else { fc * p };
-        let v = c + held;
-        cash.push(c);
-        position.push(p);
-        value.push(v);
-        returns.push(vbt_get_return(previous, v));
-        previous = v;
-    }
-    let metrics = naive_metrics(
-        &returns,
-        &orders,
-        fclose.last().copied().unwrap_or(f64::NAN),
-        costs,
-    );
+    // Sections 4 to 6 are every strategy's: the orders, the cash and position rebuilt from
+    // the records, the value at the filled close, the returns and the metrics.
+    let pipeline = strategies::naive_pipeline(close, &entry, &exit, costs);
     NaiveBacktest {
         superl: st.superl,
         supers: st.supers,
         entry,
         exit,
-        orders,
-        position,
-        cash,
-        value,
-        returns,
-        metrics,
+        orders: pipeline.orders,
+        position: pipeline.position,
+        cash: pipeline.cash,
+        value: pipeline.value,
+        returns: pipeline.returns,
+        metrics: pipeline.metrics,
     }
 }

@@ -4,7 +4,10 @@
 use std::sync::OnceLock;
 
 use arbitrary::Arbitrary;
-use ta_sweep::{Error, ParamGrid};
+use ta_sweep::{supertrend, Error};
+
+/// A SuperTrend grid: (period, multiplier) rows.
+pub type SuperTrendGrid = ta_sweep::Grid<(usize, f64)>;
 
 /// Bounds that keep one execution well under a millisecond.
 pub const MAX_BARS: usize = 64;
@@ -105,8 +108,9 @@ pub struct Grid {
 
 impl Grid {
     /// The product of at most `max_values` periods and multipliers, or at most twice as many
-    /// pairs: `None` for an error `ParamGrid` documents, a panic for any other.
-    pub fn build(&self, max_values: usize) -> Option<ParamGrid> {
+    /// pairs: `None` for an error `supertrend::grid` and `supertrend::pairs` document, a panic
+    /// for any other.
+    pub fn build(&self, max_values: usize) -> Option<SuperTrendGrid> {
         let grid = match &self.pairs {
             Some(pairs) => {
                 let pairs: Vec<(usize, f64)> = pairs
@@ -114,7 +118,7 @@ impl Grid {
                     .take(2 * max_values)
                     .map(|(p, m)| (p.value(), m.value()))
                     .collect();
-                ParamGrid::pairs(&pairs)
+                supertrend::pairs(&pairs)
             }
             None => {
                 let periods: Vec<usize> = self
@@ -129,7 +133,7 @@ impl Grid {
                     .take(max_values)
                     .map(|m| m.value())
                     .collect();
-                ParamGrid::product(&periods, &multipliers)
+                supertrend::grid(&periods, &multipliers)
             }
         };
         match grid {
@@ -140,7 +144,7 @@ impl Grid {
                 | Error::InvalidMultiplier { .. }
                 | Error::DuplicateParams { .. },
             ) => None,
-            Err(e) => panic!("ParamGrid: undocumented {e:?}"),
+            Err(e) => panic!("supertrend grid: undocumented {e:?}"),
         }
     }
 }
