@@ -70,7 +70,7 @@
 //! ```
 //!
 //! # Map of the crate
-//! - [`supertrend`] (the module): one series ([`supertrend()`], [`supertrend_into`],
+//! - [`supertrend`](mod@supertrend) (the module): one series ([`supertrend()`], [`supertrend_into`],
 //!   [`SuperTrendState`], all equal bit for bit), the layers they are built from
 //!   ([`true_range()`], [`WilderAtr`], [`wilder_atr_into`]), the [`SuperTrend`] indicator and its
 //!   grids ([`supertrend::grid`], [`supertrend::tutorial_grid`]); [`Variant`] picks the

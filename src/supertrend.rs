@@ -99,10 +99,10 @@ impl SuperTrend {
 /// and `m`: the columns are labelled `p7_m3_c0`.
 ///
 /// # Errors
-/// - [`Error::EmptyGrid`](crate::Error::EmptyGrid) if either list is empty.
-/// - [`Error::InvalidPeriod`](crate::Error::InvalidPeriod) /
-///   [`Error::InvalidMultiplier`](crate::Error::InvalidMultiplier) for the first invalid value.
-/// - [`Error::DuplicateParams`](crate::Error::DuplicateParams) if a period or a multiplier
+/// - [`Error::EmptyGrid`] if either list is empty.
+/// - [`Error::InvalidPeriod`] /
+///   [`Error::InvalidMultiplier`] for the first invalid value.
+/// - [`Error::DuplicateParams`] if a period or a multiplier
 ///   appears twice (`0.0` and `-0.0` are one multiplier).
 ///
 /// # Example
@@ -131,10 +131,10 @@ pub fn grid(periods: &[usize], multipliers: &[f64]) -> Result<Grid<(usize, f64)>
 /// by period is faster (the results are the same either way).
 ///
 /// # Errors
-/// - [`Error::EmptyGrid`](crate::Error::EmptyGrid) if `pairs` is empty.
-/// - [`Error::InvalidPeriod`](crate::Error::InvalidPeriod) /
-///   [`Error::InvalidMultiplier`](crate::Error::InvalidMultiplier) for the first invalid value.
-/// - [`Error::DuplicateParams`](crate::Error::DuplicateParams) if a pair appears twice.
+/// - [`Error::EmptyGrid`] if `pairs` is empty.
+/// - [`Error::InvalidPeriod`] /
+///   [`Error::InvalidMultiplier`] for the first invalid value.
+/// - [`Error::DuplicateParams`] if a pair appears twice.
 pub fn pairs(pairs: &[(usize, f64)]) -> Result<Grid<(usize, f64)>> {
     if pairs.is_empty() {
         return Err(Error::EmptyGrid);

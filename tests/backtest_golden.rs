@@ -1,5 +1,5 @@
-//! The pipeline against vectorbt's reference traces (`tests/data/golden-pipeline/`, copied from
-//! `../shared/golden-pipeline/`): every per-bar series of every traced case, their summary
+//! The pipeline against vectorbt's reference traces (`tests/data/golden-pipeline/`, vectorbt
+//! 1.2.0's own outputs): every per-bar series of every traced case, their summary
 //! metrics, and the whole tutorial grid over the bundled data, all bit for bit.
 
 mod common;

@@ -11,7 +11,7 @@ const YEAR: Duration = Duration::from_secs(365 * 24 * 60 * 60);
 /// The costs and conventions of a backtest: proportional fees, initial cash and the
 /// annualisation factor of the Sharpe ratio.
 ///
-/// The defaults are the reference pipeline's (`../shared/PIPELINE.md`, vectorbt's
+/// The defaults are the reference pipeline's (`docs/PIPELINE.md`, vectorbt's
 /// `Portfolio.from_signals` with `fees=0.001`): fees 0.001 (0.1 % of every order's value),
 /// initial cash 100.0, and an annualisation factor of 365.0 (daily bars). For other bar
 /// intervals use [`with_bar_interval`](BacktestConfig::with_bar_interval).

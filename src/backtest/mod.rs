@@ -14,6 +14,8 @@ mod crossover;
 mod metrics;
 mod rolling;
 mod rules;
+// Feature dispatch: the returns of position runs compiled with AVX2.
+#[allow(unsafe_code)]
 mod simulate;
 mod supertrend_signals;
 mod threshold;

@@ -253,18 +253,8 @@ impl<'a> Simulation<'a> {
             return self.step_run(bars, returns);
         };
         let closes = &self.close[before_run..bars.end];
-        let mut regular = cash + closes[0] * position == self.value;
-        for ((r, &previous), &close) in returns[bars.clone()]
-            .iter_mut()
-            .zip(closes)
-            .zip(&closes[1..])
-        {
-            let before = cash + previous * position;
-            let value = cash + close * position;
-            *r = (value - before) / before;
-            // `&`, not `&&`: no branch, so the loop vectorises.
-            regular &= (before > 0.0) & r.is_finite();
-        }
+        let regular = cash + closes[0] * position == self.value
+            && position_returns(cash, position, closes, &mut returns[bars.clone()]);
         if !regular {
             return self.step_run(bars, returns);
         }
@@ -296,6 +286,47 @@ impl<'a> Simulation<'a> {
             trades: self.sells + open,
             closed_trades: self.sells,
         }
+    }
+}
+
+/// The returns of a position run, `returns[k]` from `closes[k]` to `closes[k + 1]` with the
+/// value `cash + close * position`; whether every one was regular (a positive value before
+/// it, a finite return), as [`Simulation::position_run`] needs. Compiled for the CPU at hand:
+/// the loop is independent bars, four divisions per instruction with AVX2 instead of two.
+fn position_returns(cash: f64, position: f64, closes: &[f64], returns: &mut [f64]) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the one precondition of an AVX2 function is a CPU with AVX2, just checked.
+        return unsafe { avx2::position_returns(cash, position, closes, returns) };
+    }
+    position_returns_each(cash, position, closes, returns)
+}
+
+#[inline(always)]
+fn position_returns_each(cash: f64, position: f64, closes: &[f64], returns: &mut [f64]) -> bool {
+    let mut regular = true;
+    for ((r, &previous), &close) in returns.iter_mut().zip(closes).zip(&closes[1..]) {
+        let before = cash + previous * position;
+        let value = cash + close * position;
+        *r = (value - before) / before;
+        // `&`, not `&&`: no branch, so the loop vectorises.
+        regular &= (before > 0.0) & r.is_finite();
+    }
+    regular
+}
+
+#[cfg(target_arch = "x86_64")]
+mod avx2 {
+    /// [`position_returns_each`](super::position_returns_each), the same operations on
+    /// wider vectors (no FMA is enabled: every product is rounded before its sum).
+    #[target_feature(enable = "avx2")]
+    pub(super) fn position_returns(
+        cash: f64,
+        position: f64,
+        closes: &[f64],
+        returns: &mut [f64],
+    ) -> bool {
+        super::position_returns_each(cash, position, closes, returns)
     }
 }
 
@@ -334,4 +365,29 @@ pub(crate) fn simulate<S: Signals>(
         bar = attempt + 1;
     }
     sim.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{position_returns, position_returns_each};
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The dispatched loop (AVX2 where the CPU has it) gives the scalar loop's bits.
+        #[test]
+        fn position_returns_are_the_same_bits_on_every_path(
+            closes in prop::collection::vec(prop_oneof![
+                8 => 0.5f64..200.0, 1 => Just(f64::NAN), 1 => Just(0.0), 1 => -5.0f64..5.0,
+            ], 1..80),
+            cash in prop_oneof![Just(0.0), 0.0f64..50.0],
+            position in 0.0f64..10.0,
+        ) {
+            let n = closes.len() - 1;
+            let (mut fast, mut slow) = (vec![0.0; n], vec![0.0; n]);
+            let regular = position_returns(cash, position, &closes, &mut fast);
+            prop_assert_eq!(regular, position_returns_each(cash, position, &closes, &mut slow));
+            let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            prop_assert_eq!(bits(&fast), bits(&slow));
+        }
+    }
 }

@@ -6,7 +6,7 @@ use crate::kernel::check_output_length;
 
 /// The four SuperTrend outputs of one bar.
 ///
-/// The outputs are those of [`supertrend`](crate::supertrend): the line, the direction, the long
+/// The outputs are those of [`supertrend`](crate::supertrend()): the line, the direction, the long
 /// band and the short band.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SuperTrendBar {

@@ -9,7 +9,7 @@ use crate::kernel::true_range::{true_range, true_range_unchecked};
 
 /// A definition of SuperTrend. Every kernel, streaming state, sweep and reduction takes one
 /// (through [`SuperTrendParams::with_variant`](crate::SuperTrendParams::with_variant) or
-/// [`Sweep::variant`](crate::Sweep::variant)); the default is [`Variant::Vectorbt`].
+/// [`SuperTrend::new`](crate::SuperTrend::new)); the default is [`Variant::Vectorbt`].
 ///
 /// How the three definitions differ is tabled in the [crate docs](crate#variants). Everything
 /// else is shared: the four outputs, `+1` = up, the basic bands
