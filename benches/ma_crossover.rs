@@ -14,6 +14,9 @@
 //!   that many threads.
 //! - `averages/reduce/2_threads`: the two averages alone, on the same reduce path, each column
 //!   reduced to one value: the floor the crossings, simulation and metrics add to.
+//! - `ema/fused/recomputed/2_threads`, `ema/averages/reduce/recomputed/2_threads`: the same
+//!   with every exponential window recomputed in every group (`Ma::with_cache_bytes(0)`), the
+//!   baseline of the kept averages.
 //! - `materialising/2_threads` (daily only): the route the fused pipeline replaces: both
 //!   averages as (bars, columns) matrices from `Sweep::run` of a `Pair` of `Ma`s, entry and
 //!   exit matrices from the crossings, a simulation per column writing value and returns
@@ -38,6 +41,7 @@ use criterion::{criterion_group, criterion_main, Criterion, SamplingMode, Throug
 use ndarray::{Array2, ShapeBuilder};
 use rayon::prelude::*;
 use rayon::ThreadPool;
+use ta_sweep::backtest::Crossover;
 use ta_sweep::{
     Backtest, BacktestConfig, ColumnMetrics, Grid, Ma, MaCrossover, MaKind, Pair, Prices, Sweep,
 };
@@ -204,21 +208,46 @@ fn ma_crossover(c: &mut Criterion) {
                     })
                 });
             }
+            // The averages alone, each column reduced to its last two values.
+            let reduce_averages = |averages: &Pair<Ma, Ma>| {
+                Sweep::new(averages.clone(), black_box(&prices), &grid)
+                    .pool(wide)
+                    .reduce(|c| {
+                        c.get::<f64>("fast_ma").unwrap()[bars - 1]
+                            + c.get::<f64>("slow_ma").unwrap()[bars - 1]
+                    })
+                    .unwrap()
+            };
             let averages = Pair::new(Ma::new(kind), Ma::new(kind));
             group.bench_function(
                 format!("{tag}/averages/reduce/{}", thread_label(wide_threads)),
-                |b| {
-                    b.iter(|| {
-                        Sweep::new(averages.clone(), black_box(&prices), &grid)
-                            .pool(wide)
-                            .reduce(|c| {
-                                c.get::<f64>("fast_ma").unwrap()[bars - 1]
-                                    + c.get::<f64>("slow_ma").unwrap()[bars - 1]
-                            })
-                            .unwrap()
-                    })
-                },
+                |b| b.iter(|| reduce_averages(&averages)),
             );
+            if kind == MaKind::Exponential {
+                // The baseline of the kept exponential averages: every window recomputed in
+                // every group, the sweep as it ran before they were kept.
+                let recomputed = Ma::exponential().with_cache_bytes(0);
+                let averages = Pair::new(recomputed, recomputed);
+                let strategy = (averages.clone(), Crossover::new("fast_ma", "slow_ma"));
+                group.bench_function(
+                    format!("{tag}/fused/recomputed/{}", thread_label(wide_threads)),
+                    |b| {
+                        b.iter(|| {
+                            Backtest::new(strategy.clone(), black_box(&prices), &grid, config)
+                                .pool(wide)
+                                .run()
+                                .unwrap()
+                        })
+                    },
+                );
+                group.bench_function(
+                    format!(
+                        "{tag}/averages/reduce/recomputed/{}",
+                        thread_label(wide_threads)
+                    ),
+                    |b| b.iter(|| reduce_averages(&averages)),
+                );
+            }
             if workload.materialise {
                 group.bench_function(
                     format!("{tag}/materialising/{}", thread_label(wide_threads)),

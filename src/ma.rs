@@ -7,8 +7,11 @@
 //! differ), the exponential one pandas' `ewm(span=w, adjust=False, min_periods=w)`, seeded
 //! with the first valid close.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::error::{Error, Result};
 use crate::factory::{Bar, BarOutputs, Column, Indicator, Streaming};
@@ -181,7 +184,9 @@ static OUTPUTS: [OutputSpec; 1] = [OutputSpec::f64("ma")];
 /// is `ma` (`f64`), the input the close alone.
 ///
 /// A sweep computes one prefix sum per symbol for every simple window, and runs four
-/// exponential windows' recursions interleaved, so their dependency chains overlap.
+/// exponential windows' recursions interleaved, so their dependency chains overlap; an
+/// exponential window computed once is kept for the symbol's other groups of columns
+/// ([`Ma::with_cache_bytes`]).
 /// [`Pair`](crate::Pair) of two makes the fast and slow averages of a crossover.
 ///
 /// # Example
@@ -196,15 +201,66 @@ static OUTPUTS: [OutputSpec; 1] = [OutputSpec::f64("ma")];
 /// assert_eq!(out.columns.label(0).unwrap(), "window2_c0");
 /// # Ok::<(), ta_sweep::Error>(())
 /// ```
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Ma {
     kind: MaKind,
+    cache_bytes: usize,
+}
+
+/// The default room of [`Ma::with_cache_bytes`]: 16 MiB per symbol, 99 windows of 21,000 bars.
+const DEFAULT_CACHE_BYTES: usize = 16 << 20;
+
+/// The most bytes of kept exponential averages in the whole process, over every symbol and
+/// every sweep alive: however many symbols (or rolling windows, which sweep as symbols) a
+/// sweep has, keeping averages never adds more than this. Beyond it windows are recomputed,
+/// with the same bits.
+const KEPT_BYTES_LIMIT: usize = 256 << 20;
+
+/// Bytes of kept averages alive in the process, reserved before a window is kept and
+/// released when its symbol's [`MaShared`] is dropped.
+static KEPT_BYTES: AtomicUsize = AtomicUsize::new(0);
+
+impl Default for Ma {
+    /// The simple moving average.
+    fn default() -> Self {
+        Ma::simple()
+    }
 }
 
 impl Ma {
     /// A moving average of `kind`.
     pub fn new(kind: MaKind) -> Self {
-        Ma { kind }
+        Ma {
+            kind,
+            cache_bytes: DEFAULT_CACHE_BYTES,
+        }
+    }
+
+    /// The room, per symbol and per sweep, for exponential averages kept once computed
+    /// (16 MiB by default; 0 keeps none). In a crossover grid a window is the slow one of
+    /// many (fast, slow) groups, and its recursion (a division per bar, one bar after the
+    /// other) costs several times a copy: a kept window is copied instead of recomputed.
+    /// The results are the same bits either way. Simple averages, differences of one prefix
+    /// sum, keep nothing. Whatever the room, the averages kept by all sweeps alive in the
+    /// process never exceed 256 MiB together; the memory is freed when the sweep ends.
+    ///
+    /// ```
+    /// use ta_sweep::{Grid, Ma, Pair, Prices, Sweep};
+    ///
+    /// let close = ndarray::Array2::from_shape_fn((500, 1), |(i, _)| 100.0 + (i as f64 * 0.1).sin());
+    /// let prices = Prices::from_closes(&close);
+    /// let grid = Grid::combinations(&["fast", "slow"], &[5usize, 10, 20, 50])?;
+    /// let kept = Pair::new(Ma::exponential(), Ma::exponential());
+    /// let none = Pair::new(Ma::exponential(), Ma::exponential().with_cache_bytes(0));
+    /// let (a, b) = (Sweep::new(kept, &prices, &grid).run()?, Sweep::new(none, &prices, &grid).run()?);
+    /// // The same bits, the warm-up's NaN included (NaN != NaN, so compare the bits).
+    /// let bits = |out: &ta_sweep::SweepOutput<_>| out.get::<f64>("slow_ma").unwrap().mapv(f64::to_bits);
+    /// assert_eq!(bits(&a), bits(&b));
+    /// # Ok::<(), ta_sweep::Error>(())
+    /// ```
+    pub fn with_cache_bytes(mut self, bytes: usize) -> Self {
+        self.cache_bytes = bytes;
+        self
     }
 
     /// The simple moving average.
@@ -223,9 +279,69 @@ impl Ma {
     }
 }
 
-/// What every window of one symbol shares: the prefix sums, for the simple average.
+/// What every window of one symbol shares: the prefix sums of the simple average, or the
+/// exponential averages computed so far.
 #[derive(Debug)]
-pub struct MaShared(Option<PrefixSums>);
+pub struct MaShared {
+    sums: Option<PrefixSums>,
+    kept: Mutex<KeptAverages>,
+}
+
+/// Exponential averages of one symbol by window, each with its final state, within a room
+/// of bytes.
+#[derive(Debug, Default)]
+struct KeptAverages {
+    windows: HashMap<usize, Arc<KeptAverage>>,
+    /// Bytes this symbol may still keep.
+    room: usize,
+    /// Bytes this symbol keeps, reserved in [`KEPT_BYTES`].
+    used: usize,
+}
+
+impl Drop for KeptAverages {
+    fn drop(&mut self) {
+        KEPT_BYTES.fetch_sub(self.used, Ordering::Relaxed);
+    }
+}
+
+#[derive(Debug)]
+struct KeptAverage {
+    values: Box<[f64]>,
+    state: EmaState,
+}
+
+impl MaShared {
+    /// The kept average of `window`, if any. A panic elsewhere cannot leave the map half
+    /// written (every change is one insert), so a poisoned lock is still good.
+    fn kept(&self, window: usize) -> Option<Arc<KeptAverage>> {
+        let kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
+        kept.windows.get(&window).cloned()
+    }
+
+    /// Keeps `values` and `state` as `window`'s average if there is room.
+    fn keep(&self, window: usize, values: &[f64], state: EmaState) {
+        let bytes = std::mem::size_of_val(values);
+        let mut kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
+        if kept.room < bytes || kept.windows.contains_key(&window) {
+            return;
+        }
+        let reserved = KEPT_BYTES.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |alive| {
+            alive
+                .checked_add(bytes)
+                .filter(|&total| total <= KEPT_BYTES_LIMIT)
+        });
+        if reserved.is_err() {
+            return;
+        }
+        kept.room -= bytes;
+        kept.used += bytes;
+        let average = KeptAverage {
+            values: values.into(),
+            state,
+        };
+        kept.windows.insert(window, Arc::new(average));
+    }
+}
 
 impl Indicator for Ma {
     type Params = usize;
@@ -248,10 +364,18 @@ impl Indicator for Ma {
     }
 
     fn share(&self, prices: &SymbolPrices<'_>) -> MaShared {
-        MaShared(match self.kind {
-            MaKind::Simple => Some(PrefixSums::new(prices.close())),
-            MaKind::Exponential => None,
-        })
+        let (sums, room) = match self.kind {
+            MaKind::Simple => (Some(PrefixSums::new(prices.close())), 0),
+            MaKind::Exponential => (None, self.cache_bytes),
+        };
+        MaShared {
+            sums,
+            kept: Mutex::new(KeptAverages {
+                windows: HashMap::new(),
+                room,
+                used: 0,
+            }),
+        }
     }
 
     fn scratch(&self, _bars: usize) {}
@@ -264,7 +388,7 @@ impl Indicator for Ma {
         windows: &[usize],
         columns: &mut [Column<'_, MaState>],
     ) {
-        match &shared.0 {
+        match &shared.sums {
             Some(sums) => {
                 for (&window, column) in windows.iter().zip(columns) {
                     if let Some(out) = column.take::<f64>(0) {
@@ -276,12 +400,29 @@ impl Indicator for Ma {
                 }
             }
             None => {
+                // Kept windows are copied; the others run their recursions in lanes.
+                let mut todo: Vec<usize> = Vec::with_capacity(windows.len());
+                for (k, (&window, column)) in windows.iter().zip(columns.iter_mut()).enumerate() {
+                    match shared.kept(window) {
+                        Some(kept) => {
+                            if let Some(out) = column.take::<f64>(0) {
+                                out.copy_from_slice(&kept.values);
+                            }
+                            column.set_state(MaState(StateKind::Exponential(kept.state)));
+                        }
+                        None => todo.push(k),
+                    }
+                }
+                if todo.is_empty() {
+                    return;
+                }
                 let close = prices.close();
+                let windows: Vec<usize> = todo.iter().map(|&k| windows[k]).collect();
                 let mut states: Vec<EmaState> = windows.iter().map(|&w| EmaState::new(w)).collect();
                 let mut spare: Vec<Vec<f64>> = Vec::new();
-                let mut outs: Vec<&mut [f64]> = Vec::with_capacity(columns.len());
+                let mut outs: Vec<&mut [f64]> = Vec::with_capacity(todo.len());
                 let taken: Vec<Option<&mut [f64]>> =
-                    columns.iter_mut().map(|c| c.take::<f64>(0)).collect();
+                    todo.iter().map(|&k| columns[k].take::<f64>(0)).collect();
                 // A column whose average is not selected (only its state is) still runs its
                 // recursion, into a spare buffer.
                 let missing = taken.iter().filter(|t| t.is_none()).count();
@@ -294,8 +435,9 @@ impl Indicator for Ma {
                     });
                 }
                 ema_lanes_into(close, &mut states, &mut outs);
-                for (column, state) in columns.iter_mut().zip(states) {
-                    column.set_state(MaState(StateKind::Exponential(state)));
+                for (i, ((&k, out), state)) in todo.iter().zip(&outs).zip(states).enumerate() {
+                    shared.keep(windows[i], out, state);
+                    columns[k].set_state(MaState(StateKind::Exponential(state)));
                 }
             }
         }

@@ -227,18 +227,22 @@ proptest! {
     }
 
     /// Every column of a `Pair<Ma, Ma>` sweep over every pair of some windows has the fast and
-    /// the slow `moving_average`, whichever the kinds, and a selection of one output gives
-    /// the same bits.
+    /// the slow `moving_average`, whichever the kinds and whatever room the exponential
+    /// averages have to be kept (none, a few windows, all), and a selection of one output
+    /// gives the same bits.
     #[test]
     fn pair_sweep_columns_equal_moving_average(
         (a, b) in two_close_series(200),
         windows in distinct_windows(40, 2..7),
         kinds in (ma_kind(), ma_kind()),
+        windows_kept in prop_oneof![Just(0usize), 1usize..4, Just(usize::MAX / 8 / 200)],
         chunk_len in 1usize..8,
     ) {
         let prices = closes(&a, &b);
         let grid = pairs(&windows);
-        let pair = Pair::new(Ma::new(kinds.0), Ma::new(kinds.1));
+        let room = windows_kept * 8 * a.len();
+        let ma = |kind| Ma::new(kind).with_cache_bytes(room);
+        let pair = Pair::new(ma(kinds.0), ma(kinds.1));
         let out = Sweep::new(pair.clone(), &prices, &grid).chunk_len(chunk_len).run().unwrap();
         let slow_only = Sweep::new(pair, &prices, &grid)
             .outputs(&["slow_ma"])
