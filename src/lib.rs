@@ -123,9 +123,9 @@
 //! multipliers of a period then runs in the lanes of one AVX2 vector, branch-free (the CPU is
 //! checked at run time, so a plain `cargo build --release` gets it; other CPUs take the scalar
 //! kernel, with the same bits). A moving-average sweep computes one prefix sum per symbol for
-//! every simple window, and each exponential window's recursion once per symbol (kept for the
-//! other groups that need it), and a crossover's fast average once per group. Fresh outputs are allocated
-//! untouched and advised onto huge pages, so the workers' first writes are cheap;
+//! every simple window, each exponential window's recursion once per symbol (kept for the
+//! other groups that need it), and a crossover's fast average once per group. Fresh outputs
+//! are allocated untouched and advised onto huge pages, so the workers' first writes are cheap;
 //! [`Sweep::run_into`] reuses buffers and [`Sweep::reduce`] writes none. The README has the
 //! measured figures and the commands that reproduce them. `unsafe` is confined to the vector
 //! intrinsics' loads, stores and feature dispatch and to one `madvise` call, each with its

@@ -80,7 +80,7 @@ pub enum Variance {
     ///
     /// **Not faster any more**: the exact passes now run four columns in the lanes of one
     /// vector, and this one runs a column at a time, so it measures slower than `Exact`
-    /// (19 to 21 ms against 15 to 17 ms for the tutorial backtest on 2 cores). Prefer `Exact`.
+    /// (19 to 23 ms against 15 to 18 ms for the tutorial backtest on 2 cores, across runs). Prefer `Exact`.
     OnePass,
 }
 
