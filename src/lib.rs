@@ -92,7 +92,8 @@
 //!   [`Backtest::rolling`]; the rules [`SuperTrendSignals`](backtest::SuperTrendSignals),
 //!   [`Crossover`](backtest::Crossover) and [`Threshold`](backtest::Threshold);
 //!   [`BacktestConfig`] and [`annualisation_from_interval`] (costs and annualisation),
-//!   [`Variance`], and [`backtest::trace`] / [`backtest_trace`] (one column bar by bar).
+//!   [`Variance`], [`backtest::Engine`] (columns in SIMD lanes, or one at a time), and
+//!   [`backtest::trace`] / [`backtest_trace`] (one column bar by bar).
 //! - [`Error`]: everything that can go wrong, with the offending values.
 //!
 //! The definitions every result reproduces bit for bit are in the crate's `docs/` folder:

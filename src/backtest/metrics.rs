@@ -106,11 +106,25 @@ pub(super) fn return_metrics(
     // Lanes beyond the columns repeat the last one; their results are dropped.
     let lanes: [&[f64]; LANES] = std::array::from_fn(|k| &returns[k.min(columns - 1)][..bars]);
     let sums = lane_sums(lanes);
-    let means: [f64; LANES] = std::array::from_fn(|k| sums.sum[k] / sums.count[k] as f64);
+    let means = sums.means();
     let ssd = match variance {
         Variance::Exact => squared_deviations(lanes, means),
         Variance::OnePass => std::array::from_fn(|k| one_pass_squared_deviations(lanes[k])),
     };
+    push_metrics(&sums, ssd, orders, bars, sqrt_annualisation, out);
+}
+
+/// The metrics of `orders.len()` lanes, from their sums, squared deviations and order
+/// metrics, pushed onto `out` in lane order.
+pub(super) fn push_metrics(
+    sums: &LaneSums,
+    ssd: [f64; LANES],
+    orders: &[OrderMetrics],
+    bars: usize,
+    sqrt_annualisation: f64,
+    out: &mut Vec<ColumnMetrics>,
+) {
+    let means = sums.means();
     for (k, orders) in orders.iter().enumerate() {
         out.push(ColumnMetrics {
             sharpe: sharpe_from(means[k], ssd[k], sums.count[k], sqrt_annualisation),
@@ -125,7 +139,7 @@ pub(super) fn return_metrics(
 /// The running accumulators of [`LANES`] columns' returns, one lane per column: the Sharpe
 /// ratio's sum and count, and the compounded growth whose drawdown is tracked.
 #[derive(Debug, Clone, Copy)]
-struct LaneSums {
+pub(super) struct LaneSums {
     /// Sum of the non-NaN returns, in bar order.
     sum: [f64; LANES],
     /// Number of non-NaN returns.
@@ -136,6 +150,11 @@ struct LaneSums {
 }
 
 impl LaneSums {
+    /// Every lane's mean return.
+    pub(super) fn means(&self) -> [f64; LANES] {
+        std::array::from_fn(|k| self.sum[k] / self.count[k] as f64)
+    }
+
     /// Lane `k`'s maximum drawdown over `bars` returns.
     fn max_drawdown(&self, k: usize, bars: usize) -> f64 {
         if bars == 0 || self.growth[k].is_nan() {
@@ -248,75 +267,110 @@ fn squared_deviations_each(lanes: [&[f64]; LANES], means: [f64; LANES]) -> [f64;
 
 /// The lanes' passes with AVX2: the four lanes of each accumulator are one vector, each lane
 /// doing exactly the scalar arithmetic of [`lane_sums_each`] and [`squared_deviations_each`].
+/// The lane engine ([`super::lanes`]) feeds the same accumulator bar by bar.
 #[cfg(target_arch = "x86_64")]
-mod avx2 {
+pub(super) mod avx2 {
     use std::arch::x86_64::*;
 
     use super::{Drawdown, LaneSums, GROWTH_SCALE, LANES, NO_PEAK};
 
-    /// See [`lane_sums_each`](super::lane_sums_each). `and(valid, r)` is `r` or `+0.0` and
+    /// The first pass's accumulators of four lanes, one vector each; see
+    /// [`lane_sums_each`](super::lane_sums_each). `and(valid, r)` is `r` or `+0.0` and
     /// `blendv(1, r + 1, valid)` is `r + 1` or `1.0`: the scalar selects. The new-peak test is
-    /// one compare and one branch for the four lanes; on a new peak in any lane, every lane
-    /// takes its scalar step, which is the scalar code; otherwise each keeps its trough,
-    /// `min_pd(c, trough)` being `c < trough ? c : trough`, NaN included.
+    /// one compare and one branch for the four lanes. Without a new peak, each lane keeps its
+    /// trough, `min_pd(c, trough)` being `c < trough ? c : trough`, NaN included; with one,
+    /// the lanes take [`Drawdown::push`](super::Drawdown)'s two cases with masks.
+    #[derive(Debug, Clone, Copy)]
+    pub(in crate::backtest) struct Accumulator {
+        sum: __m256d,
+        count: __m256i,
+        growth: __m256d,
+        peak: __m256d,
+        trough: __m256d,
+        deepest: __m256d,
+    }
+
+    impl Accumulator {
+        /// No bar yet.
+        #[target_feature(enable = "avx2")]
+        pub(in crate::backtest) fn new() -> Self {
+            Accumulator {
+                sum: _mm256_setzero_pd(),
+                count: _mm256_setzero_si256(),
+                growth: _mm256_set1_pd(1.0),
+                peak: _mm256_set1_pd(NO_PEAK),
+                trough: _mm256_set1_pd(NO_PEAK),
+                deepest: _mm256_setzero_pd(),
+            }
+        }
+
+        /// The next bar's returns, one per lane.
+        #[inline]
+        #[target_feature(enable = "avx2")]
+        pub(in crate::backtest) fn push(&mut self, r: __m256d) {
+            let one = _mm256_set1_pd(1.0);
+            let valid = _mm256_cmp_pd::<_CMP_ORD_Q>(r, r);
+            self.sum = _mm256_add_pd(self.sum, _mm256_and_pd(valid, r));
+            // A valid lane's mask is all ones: -1 as an integer.
+            self.count = _mm256_sub_epi64(self.count, _mm256_castpd_si256(valid));
+            let factor = _mm256_blendv_pd(one, _mm256_add_pd(r, one), valid);
+            self.growth = _mm256_mul_pd(self.growth, factor);
+            let value = _mm256_mul_pd(self.growth, _mm256_set1_pd(GROWTH_SCALE));
+            let new_peaks = _mm256_cmp_pd::<_CMP_GT_OQ>(value, self.peak);
+            let kept = _mm256_min_pd(value, self.trough);
+            if _mm256_movemask_pd(new_peaks) != 0 {
+                // `close_segment` where the peak is new: the segment's drawdown, if it fell,
+                // and the deepest if deeper; then the value is the peak and the trough.
+                let fell = _mm256_cmp_pd::<_CMP_LT_OQ>(self.trough, self.peak);
+                let drawdown = _mm256_sub_pd(_mm256_div_pd(self.trough, self.peak), one);
+                let deeper = _mm256_cmp_pd::<_CMP_LT_OQ>(drawdown, self.deepest);
+                let closes = _mm256_and_pd(new_peaks, _mm256_and_pd(fell, deeper));
+                self.deepest = _mm256_blendv_pd(self.deepest, drawdown, closes);
+                self.peak = _mm256_blendv_pd(self.peak, value, new_peaks);
+                self.trough = _mm256_blendv_pd(kept, value, new_peaks);
+            } else {
+                self.trough = kept;
+            }
+        }
+
+        /// `bars` bars whose returns are all `0.0`, after a bar that pushed `0.0` or the
+        /// same value: they only count (see [`push`](Accumulator::push): `+ 0.0`, `* 1.0`, the
+        /// same value again).
+        #[inline]
+        #[target_feature(enable = "avx2")]
+        pub(in crate::backtest) fn push_zeros(&mut self, bars: usize) {
+            self.count = _mm256_add_epi64(self.count, _mm256_set1_epi64x(bars as i64));
+        }
+
+        /// The sums after the last bar pushed.
+        #[target_feature(enable = "avx2")]
+        pub(in crate::backtest) fn finish(&self) -> LaneSums {
+            let (peak, trough) = (lanes_of(self.peak), lanes_of(self.trough));
+            let deepest = lanes_of(self.deepest);
+            let mut counts = [0i64; LANES];
+            // SAFETY: `counts` is four i64, exactly what the unaligned store writes.
+            unsafe { _mm256_storeu_si256(counts.as_mut_ptr().cast(), self.count) };
+            LaneSums {
+                sum: lanes_of(self.sum),
+                count: counts.map(|n| n as usize),
+                growth: lanes_of(self.growth),
+                drawdown: std::array::from_fn(|k| Drawdown {
+                    peak: peak[k],
+                    trough: trough[k],
+                    deepest: deepest[k],
+                }),
+            }
+        }
+    }
+
+    /// See [`lane_sums_each`](super::lane_sums_each): the [`Accumulator`] over every bar.
     #[target_feature(enable = "avx2")]
     pub(super) fn lane_sums(lanes: [&[f64]; LANES]) -> LaneSums {
         let bars = lanes[0].len();
         let [a, b, c, d] = lanes.map(|lane| &lane[..bars]);
-        let one = _mm256_set1_pd(1.0);
-        let scale = _mm256_set1_pd(GROWTH_SCALE);
-        let mut sum = _mm256_setzero_pd();
-        let mut count = _mm256_setzero_si256();
-        let mut growth = one;
-        let mut peak = _mm256_set1_pd(NO_PEAK);
-        let mut trough = peak;
-        let mut deepest = [0.0; LANES];
-        let mut step = |r: __m256d| {
-            let valid = _mm256_cmp_pd::<_CMP_ORD_Q>(r, r);
-            sum = _mm256_add_pd(sum, _mm256_and_pd(valid, r));
-            // A valid lane's mask is all ones: -1 as an integer.
-            count = _mm256_sub_epi64(count, _mm256_castpd_si256(valid));
-            growth = _mm256_mul_pd(growth, _mm256_blendv_pd(one, _mm256_add_pd(r, one), valid));
-            let value = _mm256_mul_pd(growth, scale);
-            let new_peaks = _mm256_movemask_pd(_mm256_cmp_pd::<_CMP_GT_OQ>(value, peak));
-            if new_peaks == 0 {
-                trough = _mm256_min_pd(value, trough);
-            } else {
-                let (values, mut peaks, mut troughs) =
-                    (lanes_of(value), lanes_of(peak), lanes_of(trough));
-                for k in 0..LANES {
-                    let mut lane = Drawdown {
-                        peak: peaks[k],
-                        trough: troughs[k],
-                        deepest: deepest[k],
-                    };
-                    lane.push(values[k]);
-                    (peaks[k], troughs[k], deepest[k]) = (lane.peak, lane.trough, lane.deepest);
-                }
-                // SAFETY: each array is four f64, exactly what the unaligned load reads.
-                (peak, trough) = unsafe {
-                    (
-                        _mm256_loadu_pd(peaks.as_ptr()),
-                        _mm256_loadu_pd(troughs.as_ptr()),
-                    )
-                };
-            }
-        };
-        for_each_bar(a, b, c, d, &mut step);
-        let (peak, trough) = (lanes_of(peak), lanes_of(trough));
-        let mut counts = [0i64; LANES];
-        // SAFETY: `counts` is four i64, exactly what the unaligned store writes.
-        unsafe { _mm256_storeu_si256(counts.as_mut_ptr().cast(), count) };
-        LaneSums {
-            sum: lanes_of(sum),
-            count: counts.map(|n| n as usize),
-            growth: lanes_of(growth),
-            drawdown: std::array::from_fn(|k| Drawdown {
-                peak: peak[k],
-                trough: trough[k],
-                deepest: deepest[k],
-            }),
-        }
+        let mut sums = Accumulator::new();
+        for_each_bar(a, b, c, d, &mut |r| sums.push(r));
+        sums.finish()
     }
 
     /// Calls `step` with every bar's four lanes as one vector, in bar order: four bars of each
@@ -353,29 +407,59 @@ mod avx2 {
     /// A vector's four lanes.
     #[inline]
     #[target_feature(enable = "avx2")]
-    fn lanes_of(vector: __m256d) -> [f64; LANES] {
+    pub(in crate::backtest) fn lanes_of(vector: __m256d) -> [f64; LANES] {
         let mut lanes = [0.0; LANES];
         // SAFETY: `lanes` is four f64, exactly what the unaligned store writes.
         unsafe { _mm256_storeu_pd(lanes.as_mut_ptr(), vector) };
         lanes
     }
 
-    /// See [`squared_deviations_each`](super::squared_deviations_each): `and(valid, d * d)`
-    /// is `d * d` or `+0.0`.
+    /// A vector of four lanes.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    pub(in crate::backtest) fn vector_of(lanes: [f64; LANES]) -> __m256d {
+        // SAFETY: `lanes` is four f64, exactly what the unaligned load reads.
+        unsafe { _mm256_loadu_pd(lanes.as_ptr()) }
+    }
+
+    /// `ssd + (r - mean)^2` in each lane where `r` is not NaN: `and(valid, d * d)` is `d * d`
+    /// or `+0.0`, as [`squared_deviations_each`](super::squared_deviations_each) adds.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn add_squared_deviation(ssd: __m256d, r: __m256d, mean: __m256d) -> __m256d {
+        let valid = _mm256_cmp_pd::<_CMP_ORD_Q>(r, r);
+        let deviation = _mm256_sub_pd(r, mean);
+        _mm256_add_pd(
+            ssd,
+            _mm256_and_pd(valid, _mm256_mul_pd(deviation, deviation)),
+        )
+    }
+
+    /// The second pass over returns stored bar by bar, four lanes per bar (`returns[4 * i +
+    /// k]` is bar `i` of lane `k`), as the lane engine writes them: no transposition.
+    #[target_feature(enable = "avx2")]
+    pub(in crate::backtest) fn interleaved_squared_deviations(
+        returns: &[f64],
+        means: [f64; LANES],
+    ) -> [f64; LANES] {
+        let mean = vector_of(means);
+        let mut ssd = _mm256_setzero_pd();
+        for bar in returns.chunks_exact(LANES) {
+            let r = vector_of(bar.try_into().expect("four lanes"));
+            ssd = add_squared_deviation(ssd, r, mean);
+        }
+        lanes_of(ssd)
+    }
+
+    /// See [`squared_deviations_each`](super::squared_deviations_each).
     #[target_feature(enable = "avx2")]
     pub(super) fn squared_deviations(lanes: [&[f64]; LANES], means: [f64; LANES]) -> [f64; LANES] {
         let bars = lanes[0].len();
         let [a, b, c, d] = lanes.map(|lane| &lane[..bars]);
-        // SAFETY: `means` is four f64, exactly what the unaligned load reads.
-        let mean = unsafe { _mm256_loadu_pd(means.as_ptr()) };
+        let mean = vector_of(means);
         let mut ssd = _mm256_setzero_pd();
         for_each_bar(a, b, c, d, &mut |r| {
-            let valid = _mm256_cmp_pd::<_CMP_ORD_Q>(r, r);
-            let deviation = _mm256_sub_pd(r, mean);
-            ssd = _mm256_add_pd(
-                ssd,
-                _mm256_and_pd(valid, _mm256_mul_pd(deviation, deviation)),
-            );
+            ssd = add_squared_deviation(ssd, r, mean)
         });
         lanes_of(ssd)
     }

@@ -9,6 +9,9 @@
 mod band_gaps;
 mod config;
 mod crossover;
+// Feature dispatch: the lane engine compiled with AVX2.
+#[allow(unsafe_code)]
+mod lanes;
 // Feature dispatch: the metrics' lanes compiled with AVX2.
 #[allow(unsafe_code)]
 mod metrics;
@@ -32,6 +35,8 @@ use crate::prices::Prices;
 
 pub use self::config::{annualisation_from_interval, BacktestConfig};
 pub use self::crossover::{Crossover, MaCrossover};
+pub use self::lanes::Engine;
+use self::lanes::LaneEngine;
 use self::metrics::{return_metrics, LANES};
 pub use self::metrics::{ColumnMetrics, Variance};
 pub use self::rolling::RollingOutput;
@@ -101,6 +106,7 @@ pub struct Backtest<'s, 'p, S: Strategy> {
     grid: &'s Grid<Params<S>>,
     config: BacktestConfig,
     variance: Variance,
+    engine: Engine,
     chunk_len: Option<usize>,
     pool: Option<&'s ThreadPool>,
 }
@@ -136,6 +142,7 @@ impl<'s, 'p, S: Strategy> Backtest<'s, 'p, S> {
             grid,
             config,
             variance: Variance::Exact,
+            engine: Engine::Lanes,
             chunk_len: None,
             pool: None,
         }
@@ -144,6 +151,13 @@ impl<'s, 'p, S: Strategy> Backtest<'s, 'p, S> {
     /// How the Sharpe ratio's variance is computed (default: [`Variance::Exact`]).
     pub fn variance(mut self, variance: Variance) -> Self {
         self.variance = variance;
+        self
+    }
+
+    /// Which engine simulates the columns (default: [`Engine::Lanes`]). Both give the same
+    /// bits; the scalar one is the reference, and for benchmarks.
+    pub fn engine(mut self, engine: Engine) -> Self {
+        self.engine = engine;
         self
     }
 
@@ -195,34 +209,67 @@ impl<'s, 'p, S: Strategy> Backtest<'s, 'p, S> {
         }
         let (symbols, bars) = (prices.as_slice(), prices.bars());
         let sqrt_annualisation = self.config.annualisation().sqrt();
+        // The one-pass variance reads each column's returns whole: the scalar engine.
+        let lanes = match (self.engine, self.variance) {
+            (Engine::Lanes, Variance::Exact) => LaneEngine::detect(),
+            _ => None,
+        };
         sweep.reduce_batches(
             || BatchScratch {
-                returns: vec![vec![0.0; bars]; LANES],
+                returns: vec![0.0; LANES * bars.max(1)],
                 orders: Vec::with_capacity(LANES),
-                rule: rule.scratch(bars),
+                rule: std::array::from_fn(|_| rule.scratch(bars)),
             },
             |scratch, batch, results| {
-                // Each column's orders and returns, then their metrics in lock step.
                 for columns in batch.chunks(LANES) {
-                    scratch.orders.clear();
-                    for (&column, returns) in columns.iter().zip(scratch.returns.iter_mut()) {
-                        let close = symbols[column.key.symbol].close();
-                        let signals = rule.signals(&plan, column, &mut scratch.rule);
-                        scratch
-                            .orders
-                            .push(simulate(close, &signals, &self.config, returns));
+                    let close = |k: usize| symbols[columns[k].key.symbol].close();
+                    match lanes {
+                        // A lone column would leave three lanes repeating it.
+                        Some(engine) if columns.len() > 1 => {
+                            // Lanes beyond the columns repeat the last one.
+                            let lane = |k: usize| k.min(columns.len() - 1);
+                            let [a, b, c, d] = &mut scratch.rule;
+                            let signals = [
+                                rule.signals(&plan, columns[lane(0)], a),
+                                rule.signals(&plan, columns[lane(1)], b),
+                                rule.signals(&plan, columns[lane(2)], c),
+                                rule.signals(&plan, columns[lane(3)], d),
+                            ];
+                            engine.metrics(
+                                std::array::from_fn(|k| close(lane(k))),
+                                &signals,
+                                columns.len(),
+                                &self.config,
+                                sqrt_annualisation,
+                                &mut scratch.returns,
+                                results,
+                            );
+                        }
+                        // Each column's orders and returns, then their metrics in lock step.
+                        _ => {
+                            scratch.orders.clear();
+                            let mut returns = scratch.returns.chunks_exact_mut(bars.max(1));
+                            for (k, &column) in columns.iter().enumerate() {
+                                let signals = rule.signals(&plan, column, &mut scratch.rule[0]);
+                                let returns = returns.next().expect("a column per lane");
+                                let orders = simulate(close(k), &signals, &self.config, returns);
+                                scratch.orders.push(orders);
+                            }
+                            let returns: Vec<&[f64]> = scratch
+                                .returns
+                                .chunks_exact(bars.max(1))
+                                .take(columns.len())
+                                .map(|lane| &lane[..bars])
+                                .collect();
+                            return_metrics(
+                                &returns,
+                                &scratch.orders,
+                                self.variance,
+                                sqrt_annualisation,
+                                results,
+                            );
+                        }
                     }
-                    let returns: Vec<&[f64]> = scratch.returns[..columns.len()]
-                        .iter()
-                        .map(Vec::as_slice)
-                        .collect();
-                    return_metrics(
-                        &returns,
-                        &scratch.orders,
-                        self.variance,
-                        sqrt_annualisation,
-                        results,
-                    );
                 }
             },
         )
@@ -231,10 +278,12 @@ impl<'s, 'p, S: Strategy> Backtest<'s, 'p, S> {
 
 /// A worker's memory for backtesting a batch of columns.
 struct BatchScratch<R> {
-    /// One column of returns per lane.
-    returns: Vec<Vec<f64>>,
+    /// A column of returns per lane: one after the other for the scalar engine, bar by bar
+    /// (four lanes per bar) for the lane engine.
+    returns: Vec<f64>,
     orders: Vec<OrderMetrics>,
-    rule: R,
+    /// The rule's scratch per lane.
+    rule: [R; LANES],
 }
 
 /// Every close must be tradable or missing: checked once, before any worker starts.

@@ -40,7 +40,7 @@ pub struct Order {
 
 /// vectorbt's `get_return_nb`: the return from `previous` to `current` value.
 #[inline]
-fn get_return(previous: f64, current: f64) -> f64 {
+pub(super) fn get_return(previous: f64, current: f64) -> f64 {
     if previous == 0.0 {
         if current == 0.0 {
             return 0.0;
@@ -122,6 +122,16 @@ impl<'a> Simulation<'a> {
         exit: bool,
         returns: &mut [f64],
     ) -> Option<Order> {
+        let filled = self.order(bar, entry, exit);
+        returns[bar] = self.value_bar(bar);
+        filled
+    }
+
+    /// The order half of [`step`](Simulation::step): the order `bar`'s signals attempt, if
+    /// any, and its fill. It reads and writes only the cash, the position and the order
+    /// flow, never the value: so the lane engine applies it as soon as it knows the bar of
+    /// the next attempt, ahead of the bars before it, which do not touch those.
+    pub(super) fn order(&mut self, bar: usize, entry: bool, exit: bool) -> Option<Order> {
         // 4.1: the conflict cancels both; long only, no pyramiding.
         let side = if entry && exit {
             None
@@ -132,24 +142,30 @@ impl<'a> Simulation<'a> {
         } else {
             None
         };
-        let close = self.close[bar];
-        let mut filled = None;
-        if let Some(side) = side {
-            // 4.2: kept even if the order does not fill.
-            if is_close(self.cash, 0.0) {
-                self.cash = 0.0;
-            }
-            if is_close(self.position, 0.0) {
-                self.position = 0.0;
-            }
-            // 4.3: a NaN close ignores the order; the signals decide again next bar.
-            if !close.is_nan() {
-                filled = match side {
-                    Side::Buy => self.buy(close),
-                    Side::Sell => self.sell(close),
-                };
-            }
+        let side = side?;
+        // 4.2: kept even if the order does not fill.
+        if is_close(self.cash, 0.0) {
+            self.cash = 0.0;
         }
+        if is_close(self.position, 0.0) {
+            self.position = 0.0;
+        }
+        // 4.3: a NaN close ignores the order; the signals decide again next bar.
+        let close = self.close[bar];
+        if close.is_nan() {
+            return None;
+        }
+        match side {
+            Side::Buy => self.buy(close),
+            Side::Sell => self.sell(close),
+        }
+    }
+
+    /// The value half of [`step`](Simulation::step): the bar's value after its order and
+    /// the return to it.
+    #[inline]
+    fn value_bar(&mut self, bar: usize) -> f64 {
+        let close = self.close[bar];
         if !close.is_nan() {
             self.last_close = close;
         }
@@ -158,15 +174,10 @@ impl<'a> Simulation<'a> {
         } else {
             self.last_close * self.position
         };
-        self.push_value(bar, self.book_cash + held, returns);
-        filled
-    }
-
-    #[inline]
-    fn push_value(&mut self, bar: usize, value: f64, returns: &mut [f64]) {
+        let value = self.book_cash + held;
         let r = get_return(self.value, value);
         self.value = value;
-        returns[bar] = r;
+        r
     }
 
     /// 4.4: all the cash, the fee included in it.
