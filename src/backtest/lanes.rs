@@ -46,6 +46,32 @@ pub enum Engine {
     Scalar,
 }
 
+/// The range of a symbol's closes, which the lane engine reads to take its clean path:
+/// `None` where a close is missing (NaN) or there is none.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct CloseRange {
+    min: f64,
+    max: f64,
+}
+
+impl CloseRange {
+    /// The range of `close`, if every close is a number.
+    pub(super) fn of(close: &[f64]) -> Option<CloseRange> {
+        let mut range = CloseRange {
+            min: *close.first()?,
+            max: close[0],
+        };
+        for &c in close {
+            if c.is_nan() {
+                return None;
+            }
+            range.min = range.min.min(c);
+            range.max = range.max.max(c);
+        }
+        Some(range)
+    }
+}
+
 /// The proof that the CPU runs the lane engine (AVX2), checked once.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct LaneEngine(());
@@ -61,13 +87,14 @@ impl LaneEngine {
     }
 
     /// The metrics of up to [`LANES`] columns, pushed onto `out` in lane order: lane `k`
-    /// trades `closes[k]` (of the same bars) on `signals[k]`. Only the first `columns` lanes
+    /// trades `closes[k]` (of the same bars, in the range `ranges[k]`) on `signals[k]`. Only the first `columns` lanes
     /// are pushed; the others may repeat a column, whose results are dropped. `returns` holds
     /// at least `LANES` times the bars. The same bits as the scalar engine, column by column.
     #[allow(clippy::too_many_arguments)]
     pub(super) fn metrics<S: Signals>(
         self,
         closes: [&[f64]; LANES],
+        ranges: [Option<CloseRange>; LANES],
         signals: &[S; LANES],
         columns: usize,
         config: &BacktestConfig,
@@ -79,7 +106,8 @@ impl LaneEngine {
         {
             // SAFETY: a `LaneEngine` exists only where `detect` found AVX2, the one
             // precondition of the AVX2 functions.
-            let (orders, sums, ssd) = unsafe { avx2::run(closes, signals, config, returns) };
+            let (orders, sums, ssd) =
+                unsafe { avx2::run(closes, ranges, signals, config, returns) };
             let bars = closes[0].len();
             push_metrics(
                 &sums,
@@ -94,6 +122,7 @@ impl LaneEngine {
         {
             let _ = (
                 closes,
+                ranges,
                 signals,
                 columns,
                 config,
@@ -190,6 +219,31 @@ mod avx2 {
             _mm256_movemask_pd(all) == 0b1111
         }
 
+        /// Whether the bars up to the next attempt, whose closes are valid and within
+        /// `low..=high`, can take the [`clean_segment`] path: the previous value is positive
+        /// and finite, and so is every value to come. With a position `p >= 0` the value
+        /// `cash + close * p` rises with the close (each rounding is monotone), so the bounds
+        /// of the range bound every value.
+        #[inline]
+        #[target_feature(enable = "avx2")]
+        fn clean(&self, low: __m256d, high: __m256d) -> bool {
+            let zero = _mm256_setzero_pd();
+            let infinity = _mm256_set1_pd(f64::INFINITY);
+            let long = _mm256_cmp_pd::<_CMP_GE_OQ>(self.position, zero);
+            let lowest = _mm256_add_pd(self.book_cash, _mm256_mul_pd(low, self.position));
+            let highest = _mm256_add_pd(self.book_cash, _mm256_mul_pd(high, self.position));
+            let bounded = _mm256_and_pd(
+                _mm256_cmp_pd::<_CMP_GT_OQ>(lowest, zero),
+                _mm256_cmp_pd::<_CMP_LT_OQ>(highest, infinity),
+            );
+            let previous = _mm256_and_pd(
+                _mm256_cmp_pd::<_CMP_GT_OQ>(self.value, zero),
+                _mm256_cmp_pd::<_CMP_LT_OQ>(self.value, infinity),
+            );
+            let all = _mm256_and_pd(_mm256_and_pd(long, bounded), previous);
+            _mm256_movemask_pd(all) == 0b1111
+        }
+
         /// The value half of [`Simulation::step`] in every lane: a valid close becomes the
         /// last one (`blendv`), the position is valued at it (`and` with `holding` is the
         /// scalar `0.0` of a flat lane), the value is the cash plus that, and the return
@@ -222,6 +276,46 @@ mod avx2 {
         vector_of(std::array::from_fn(|k| get_return(previous[k], value[k])))
     }
 
+    /// Stores a bar's four returns in `slot`.
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    fn store(slot: &mut [f64], r: __m256d) {
+        let slot: &mut [f64; LANES] = slot.try_into().expect("four lanes");
+        // SAFETY: `slot` is four f64, exactly what the unaligned store writes.
+        unsafe { _mm256_storeu_pd(slot.as_mut_ptr(), r) };
+    }
+
+    /// The bars of a [`clean`](Lanes::clean) segment, every lane trading `closes`: the step
+    /// and the accumulators without what cannot happen there. Every close is valid, so it is
+    /// the last one; `close * position` is the held value (`+0.0` for a flat lane, as the
+    /// scalar step's literal `0.0`, the close being positive and finite); every previous
+    /// value is positive and every value finite, so the return is `(value - previous) /
+    /// previous`, never NaN, and every bar counts.
+    #[inline(never)]
+    #[target_feature(enable = "avx2")]
+    fn clean_segment(
+        lanes: &mut Lanes,
+        sums: &mut Accumulator,
+        closes: &[f64],
+        returns: &mut [f64],
+    ) {
+        let (mut state, mut acc) = (*lanes, *sums);
+        let (cash, position) = (state.book_cash, state.position);
+        let mut previous = state.value;
+        let mut close = state.last_close;
+        for (&c, slot) in closes.iter().zip(returns.chunks_exact_mut(LANES)) {
+            close = _mm256_set1_pd(c);
+            let value = _mm256_add_pd(cash, _mm256_mul_pd(close, position));
+            let r = _mm256_div_pd(_mm256_sub_pd(value, previous), previous);
+            previous = value;
+            store(slot, r);
+            acc.push_valid(r);
+        }
+        acc.count_bars(closes.len());
+        (state.last_close, state.value) = (close, previous);
+        (*lanes, *sums) = (state, acc);
+    }
+
     /// Lane `k`'s next attempt from `from` on, and its order applied to `sim` at once
     /// (see [`Simulation::order`]): the bars before it change neither cash nor position, so
     /// the vectors keep the state before it until its bar comes.
@@ -245,6 +339,7 @@ mod avx2 {
     #[target_feature(enable = "avx2")]
     pub(super) fn run<S: Signals>(
         closes: [&[f64]; LANES],
+        ranges: [Option<CloseRange>; LANES],
         signals: &[S; LANES],
         config: &BacktestConfig,
         returns: &mut [f64],
@@ -269,10 +364,23 @@ mod avx2 {
         let mut next = attempt.iter().copied().min().unwrap_or(bars);
         let mut lanes = Lanes::new(config);
         let mut sums = Accumulator::new();
+        let close_at = |i: usize| {
+            if shared {
+                _mm256_set1_pd(closes[0][i])
+            } else {
+                let [a, b, c, d] = closes.map(|close| close[i]);
+                _mm256_set_pd(d, c, b, a)
+            }
+        };
+        // The clean path needs every close valid, and their range.
+        let range = match (shared, ranges[0]) {
+            (true, Some(range)) => Some((_mm256_set1_pd(range.min), _mm256_set1_pd(range.max))),
+            _ => None,
+        };
         let mut i = 0;
+        // A segment: an attempt bar (or bar 0), then the bars before the next attempt.
         while i < bars {
-            let event = i == next;
-            if event {
+            if i == next {
                 // The bar of an attempt: its lanes take their state after it.
                 for k in 0..LANES {
                     if attempt[k] == i {
@@ -282,27 +390,30 @@ mod avx2 {
                 }
                 next = attempt.iter().copied().min().unwrap_or(bars);
             }
-            let close = if shared {
-                _mm256_set1_pd(closes[0][i])
-            } else {
-                let [a, b, c, d] = closes.map(|close| close[i]);
-                _mm256_set_pd(d, c, b, a)
-            };
-            let r = lanes.step(close);
-            let slot: &mut [f64; LANES] = (&mut returns[LANES * i..LANES * (i + 1)])
-                .try_into()
-                .expect("four lanes");
-            // SAFETY: `slot` is four f64, exactly what the unaligned store writes.
-            unsafe { _mm256_storeu_pd(slot.as_mut_ptr(), r) };
+            let end = next;
+            let r = lanes.step(close_at(i));
+            store(&mut returns[LANES * i..LANES * (i + 1)], r);
             sums.push(r);
             i += 1;
-            if event && lanes.quiet() {
+            if i == end {
+                continue;
+            }
+            let segment = &mut returns[LANES * i..LANES * end];
+            if lanes.quiet() {
                 // Every lane flat until the next attempt: returns of exactly zero, which
                 // change no sum but the count (see `quiet`).
-                returns[LANES * i..LANES * next].fill(0.0);
-                sums.push_zeros(next - i);
-                i = next;
+                segment.fill(0.0);
+                sums.count_bars(end - i);
+            } else if range.is_some_and(|(low, high)| lanes.clean(low, high)) {
+                clean_segment(&mut lanes, &mut sums, &closes[0][i..end], segment);
+            } else {
+                for (bar, slot) in (i..end).zip(segment.chunks_exact_mut(LANES)) {
+                    let r = lanes.step(close_at(bar));
+                    store(slot, r);
+                    sums.push(r);
+                }
             }
+            i = end;
         }
         let sums = sums.finish();
         let ssd = interleaved_squared_deviations(returns, sums.means());

@@ -315,7 +315,14 @@ pub(super) mod avx2 {
             self.count = _mm256_sub_epi64(self.count, _mm256_castpd_si256(valid));
             let factor = _mm256_blendv_pd(one, _mm256_add_pd(r, one), valid);
             self.growth = _mm256_mul_pd(self.growth, factor);
-            let value = _mm256_mul_pd(self.growth, _mm256_set1_pd(GROWTH_SCALE));
+            self.drawdown(_mm256_mul_pd(self.growth, _mm256_set1_pd(GROWTH_SCALE)));
+        }
+
+        /// The drawdown's step with the scaled growth `value`.
+        #[inline]
+        #[target_feature(enable = "avx2")]
+        fn drawdown(&mut self, value: __m256d) {
+            let one = _mm256_set1_pd(1.0);
             let new_peaks = _mm256_cmp_pd::<_CMP_GT_OQ>(value, self.peak);
             let kept = _mm256_min_pd(value, self.trough);
             if _mm256_movemask_pd(new_peaks) != 0 {
@@ -333,12 +340,24 @@ pub(super) mod avx2 {
             }
         }
 
-        /// `bars` bars whose returns are all `0.0`, after a bar that pushed `0.0` or the
-        /// same value: they only count (see [`push`](Accumulator::push): `+ 0.0`, `* 1.0`, the
-        /// same value again).
+        /// [`push`](Accumulator::push) of returns that are never NaN, without counting them
+        /// ([`count_bars`](Accumulator::count_bars) does): the masks select nothing then.
         #[inline]
         #[target_feature(enable = "avx2")]
-        pub(in crate::backtest) fn push_zeros(&mut self, bars: usize) {
+        pub(in crate::backtest) fn push_valid(&mut self, r: __m256d) {
+            let one = _mm256_set1_pd(1.0);
+            self.sum = _mm256_add_pd(self.sum, r);
+            self.growth = _mm256_mul_pd(self.growth, _mm256_add_pd(r, one));
+            self.drawdown(_mm256_mul_pd(self.growth, _mm256_set1_pd(GROWTH_SCALE)));
+        }
+
+        /// Counts `bars` more valid returns in every lane: those of
+        /// [`push_valid`](Accumulator::push_valid), or bars whose returns are all `0.0` after
+        /// a bar that pushed `0.0` or the same value, which change nothing else (`+ 0.0`,
+        /// `* 1.0`, the same value again).
+        #[inline]
+        #[target_feature(enable = "avx2")]
+        pub(in crate::backtest) fn count_bars(&mut self, bars: usize) {
             self.count = _mm256_add_epi64(self.count, _mm256_set1_epi64x(bars as i64));
         }
 

@@ -36,7 +36,7 @@ use crate::prices::Prices;
 pub use self::config::{annualisation_from_interval, BacktestConfig};
 pub use self::crossover::{Crossover, MaCrossover};
 pub use self::lanes::Engine;
-use self::lanes::LaneEngine;
+use self::lanes::{CloseRange, LaneEngine};
 use self::metrics::{return_metrics, LANES};
 pub use self::metrics::{ColumnMetrics, Variance};
 pub use self::rolling::RollingOutput;
@@ -214,6 +214,10 @@ impl<'s, 'p, S: Strategy> Backtest<'s, 'p, S> {
             (Engine::Lanes, Variance::Exact) => LaneEngine::detect(),
             _ => None,
         };
+        let ranges: Vec<Option<CloseRange>> = match lanes {
+            Some(_) => symbols.iter().map(|s| CloseRange::of(s.close())).collect(),
+            None => Vec::new(),
+        };
         sweep.reduce_batches(
             || BatchScratch {
                 returns: vec![0.0; LANES * bars.max(1)],
@@ -235,8 +239,10 @@ impl<'s, 'p, S: Strategy> Backtest<'s, 'p, S> {
                                 rule.signals(&plan, columns[lane(2)], c),
                                 rule.signals(&plan, columns[lane(3)], d),
                             ];
+                            let symbol = |k: usize| columns[lane(k)].key.symbol;
                             engine.metrics(
                                 std::array::from_fn(|k| close(lane(k))),
+                                std::array::from_fn(|k| ranges[symbol(k)]),
                                 &signals,
                                 columns.len(),
                                 &self.config,

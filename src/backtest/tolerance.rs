@@ -49,6 +49,14 @@ pub(super) fn add(a: f64, b: f64) -> f64 {
     if sum.abs() > (RELATIVE * a.abs().max(b.abs())).max(ABSOLUTE) {
         return sum;
     }
+    // An exact cancellation (the sale of a whole position, the cash a buy spends): the
+    // literal form gives `0.0` where `a` is finite, as `a + b` is `+0.0` then, and NaN where
+    // it is infinite, as `a + b` is. It would get there through `np.sign`'s branches, whose
+    // outcomes alternate with the orders' sides and are mispredicted: measured 18 % of a
+    // crossover backtest.
+    if a == -b {
+        return sum;
+    }
     add_literal(a, b)
 }
 
