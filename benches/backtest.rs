@@ -2,7 +2,10 @@
 //! combinations = 672 columns) against the materialising route, in one group so that ratios
 //! come from one run; throughput is reported per bar-column.
 //!
-//! - `fused/exact` and `fused/exact/1_thread`: `Backtest::run`, the default, bit-exact.
+//! - `fused/exact` and `fused/exact/1_thread`: `Backtest::run`, the default, bit-exact: the
+//!   lane engine (four columns per AVX2 vector).
+//! - `fused/exact/scalar_engine` and `.../1_thread`: the same with `Engine::Scalar`, one
+//!   column at a time, the baseline of the lane engine (the same bits).
 //! - `fused/one_pass`: the same with the one-pass variance.
 //! - `supertrend/reduce`: the SuperTrend part alone, on the same reduce path with the same
 //!   output (the directions), each column reduced to one value: the floor the simulation
@@ -24,6 +27,7 @@ use common::{random_walk, Series, TUTORIAL_BARS};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use ndarray::{Array2, ShapeBuilder};
 use rayon::prelude::*;
+use ta_sweep::backtest::Engine;
 use ta_sweep::{
     supertrend, Backtest, BacktestConfig, ColumnMetrics, Grid, Prices, SuperTrend, Sweep, Variance,
 };
@@ -117,6 +121,21 @@ fn tutorial(c: &mut Criterion) {
                 .unwrap()
         })
     });
+    // The baseline of the lane engine: the scalar engine, one column at a time.
+    for (name, pool) in [
+        ("fused/exact/scalar_engine", &all),
+        ("fused/exact/scalar_engine/1_thread", &one),
+    ] {
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                Backtest::new(SuperTrend::default(), black_box(&prices), &grid, config)
+                    .pool(pool)
+                    .engine(Engine::Scalar)
+                    .run()
+                    .unwrap()
+            })
+        });
+    }
     group.bench_function("fused/one_pass", |b| {
         b.iter(|| {
             Backtest::new(SuperTrend::default(), black_box(&prices), &grid, config)

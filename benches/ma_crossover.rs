@@ -11,7 +11,9 @@
 //! (throughput per bar-column):
 //!
 //! - `fused/1_thread`, `fused/2_threads`: `Backtest::run` of `MaCrossover`, on a rayon pool of
-//!   that many threads.
+//!   that many threads (the lane engine, four columns per AVX2 vector).
+//! - `fused/scalar_engine/2_threads`: the same with `Engine::Scalar`, one column at a time,
+//!   the baseline of the lane engine (the same bits).
 //! - `averages/reduce/2_threads`: the two averages alone, on the same reduce path, each column
 //!   reduced to one value: the floor the crossings, simulation and metrics add to.
 //! - `ema/fused/recomputed/2_threads`, `ema/averages/reduce/recomputed/2_threads`: the same
@@ -41,7 +43,7 @@ use criterion::{criterion_group, criterion_main, Criterion, SamplingMode, Throug
 use ndarray::{Array2, ShapeBuilder};
 use rayon::prelude::*;
 use rayon::ThreadPool;
-use ta_sweep::backtest::Crossover;
+use ta_sweep::backtest::{Crossover, Engine};
 use ta_sweep::{
     Backtest, BacktestConfig, ColumnMetrics, Grid, Ma, MaCrossover, MaKind, Pair, Prices, Sweep,
 };
@@ -208,6 +210,19 @@ fn ma_crossover(c: &mut Criterion) {
                     })
                 });
             }
+            // The baseline of the lane engine: the scalar engine, one column at a time.
+            group.bench_function(
+                format!("{tag}/fused/scalar_engine/{}", thread_label(wide_threads)),
+                |b| {
+                    b.iter(|| {
+                        Backtest::new(strategy.clone(), black_box(&prices), &grid, config)
+                            .pool(wide)
+                            .engine(Engine::Scalar)
+                            .run()
+                            .unwrap()
+                    })
+                },
+            );
             // The averages alone, each column reduced to its last two values.
             let reduce_averages = |averages: &Pair<Ma, Ma>| {
                 Sweep::new(averages.clone(), black_box(&prices), &grid)

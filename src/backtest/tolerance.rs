@@ -19,7 +19,17 @@ pub(super) fn is_close(a: f64, b: f64) -> bool {
     if a == b {
         return true;
     }
-    (a - b).abs() <= (RELATIVE * a.abs().max(b.abs())).max(ABSOLUTE)
+    (a - b).abs() <= tolerance(a, b)
+}
+
+/// `max(RELATIVE * max(|a|, |b|), ABSOLUTE)` for `a` and `b` that are not NaN, or where a NaN
+/// makes the comparison with the tolerance false anyway: `maxsd`'s plain `x > y ? x : y`,
+/// without the NaN handling of `f64::max`, which would make this the costliest part of an
+/// order.
+#[inline(always)]
+fn tolerance(a: f64, b: f64) -> f64 {
+    let larger = |x: f64, y: f64| if x > y { x } else { y };
+    larger(RELATIVE * larger(a.abs(), b.abs()), ABSOLUTE)
 }
 
 /// `a < b` and not close.
@@ -46,7 +56,7 @@ pub(super) fn add(a: f64, b: f64) -> f64 {
     let sum = a + b;
     // Clearly away from zero (for `a`, `b` of opposite signs `a + b` is `|a| - |b|` rounded
     // the same way, so this is the tolerance test below, decided early). NaN goes on.
-    if sum.abs() > (RELATIVE * a.abs().max(b.abs())).max(ABSOLUTE) {
+    if sum.abs() > tolerance(a, b) {
         return sum;
     }
     // An exact cancellation (the sale of a whole position, the cash a buy spends): the
