@@ -125,7 +125,9 @@
 //! checked at run time, so a plain `cargo build --release` gets it; other CPUs take the scalar
 //! kernel, with the same bits). A moving-average sweep computes one prefix sum per symbol for
 //! every simple window, each exponential window's recursion once per symbol (kept for the
-//! other groups that need it), and a crossover's fast average once per group. Fresh outputs
+//! other groups that need it), and a crossover's fast average once per group. A backtest
+//! simulates the four columns of a batch in the lanes of one AVX2 vector, each lane with its
+//! own column's arithmetic, so their chains of dependent operations overlap. Fresh outputs
 //! are allocated untouched and advised onto huge pages, so the workers' first writes are cheap;
 //! [`Sweep::run_into`] reuses buffers and [`Sweep::reduce`] writes none. The README has the
 //! measured figures and the commands that reproduce them. `unsafe` is confined to the vector
@@ -273,7 +275,8 @@
 #![deny(missing_debug_implementations)]
 #![deny(unreachable_pub)]
 // `unsafe` is allowed only where a measured gain needs it, module by module, each block with
-// a `SAFETY` comment: the AVX2 lanes (`kernel::lanes`) and huge-page advice for fresh outputs.
+// a `SAFETY` comment: the AVX2 lanes (`kernel::lanes`, the backtest's lane engine and
+// metrics) and huge-page advice for fresh outputs.
 #![deny(unsafe_code)]
 #![deny(clippy::undocumented_unsafe_blocks)]
 

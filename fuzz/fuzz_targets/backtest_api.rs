@@ -10,6 +10,7 @@ use std::time::Duration;
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use rayon::ThreadPool;
+use ta_sweep::backtest::Engine;
 use ta_sweep::{
     annualisation_from_interval, backtest_trace, supertrend, Backtest, BacktestConfig,
     ColumnMetrics, Columns, Error, Prices, Side, SuperTrend, SuperTrendParams, Variance, Variant,
@@ -322,6 +323,15 @@ fuzz_target!(|input: Input| {
                 variance,
                 &config,
             );
+            // Every column, the lane engine (the default) against the scalar engine.
+            let scalar = backtest.engine(Engine::Scalar).run().expect("the same run");
+            for (j, (lanes, scalar)) in out.metrics.iter().zip(&scalar.metrics).enumerate() {
+                assert_eq!(
+                    metric_bits(lanes, Variance::Exact),
+                    metric_bits(scalar, Variance::Exact),
+                    "column {j}: lane engine {lanes:?}, scalar engine {scalar:?}"
+                );
+            }
         }
         Err(e) => expect_run_error("run", e, invalid_close, input.chunk_len),
     }

@@ -1,6 +1,6 @@
 //! The fused backtest: every column of a sweep through its strategy's indicator, the rule's
-//! entries and exits, a long-only simulation with fees and its metrics, one column at a time,
-//! nothing larger than a few columns per worker ever allocated.
+//! entries and exits, a long-only simulation with fees and its metrics, a batch of columns at
+//! a time, nothing larger than a few columns per worker ever allocated.
 //!
 //! The pipeline is `docs/PIPELINE.md` (vectorbt's `Portfolio.from_signals`), the signals are
 //! the strategy's: [`SuperTrendSignals`] (`docs/PIPELINE.md` section 3), [`Crossover`]
@@ -67,12 +67,14 @@ pub type Params<S> = <<S as Strategy>::Indicator as Indicator>::Params;
 ///   and its returns: see [`ColumnMetrics`].
 ///
 /// # How it runs
-/// On the reduce path of the sweep ([`Sweep::reduce_init`]): the workers compute the
-/// indicator for a few columns at a time, only the outputs the rule reads, and simulate each
-/// column at once, in one pass over its bars, into a returns buffer of one column per worker
-/// for the exact two-pass Sharpe ratio. Nothing is allocated per column, and nothing
-/// proportional to bars times columns: the memory is a few columns per worker thread. Results
-/// are the same bits for every thread count and chunk length.
+/// On the reduce path of the sweep ([`Sweep::reduce_batches`]): the workers compute the
+/// indicator for a batch of columns at a time, only the outputs the rule reads, and simulate
+/// the batch's columns in one pass over the bars, into a returns buffer of four columns per
+/// worker for the exact two-pass Sharpe ratio. Where the CPU has AVX2 the four columns run in
+/// the lanes of one vector (the lane engine, [`Engine::Lanes`]); otherwise, or with
+/// [`Engine::Scalar`], one column after the other. Nothing is allocated per column, and
+/// nothing proportional to bars times columns: the memory is a few columns per worker thread.
+/// Results are the same bits for every engine, thread count and chunk length.
 ///
 /// # Example
 /// ```
