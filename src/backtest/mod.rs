@@ -230,8 +230,9 @@ impl<'s, 'p, S: Strategy> Backtest<'s, 'p, S> {
                 for columns in batch.chunks(LANES) {
                     let close = |k: usize| symbols[columns[k].key.symbol].close();
                     match lanes {
-                        // A lone column would leave three lanes repeating it.
-                        Some(engine) if columns.len() > 1 => {
+                        // A lone column too: the scalar engine's metrics take four lanes
+                        // anyway.
+                        Some(engine) => {
                             // Lanes beyond the columns repeat the last one.
                             let lane = |k: usize| k.min(columns.len() - 1);
                             let [a, b, c, d] = &mut scratch.rule;
