@@ -13,7 +13,7 @@ use crate::factory::{Bar, BarOutputs, Column, Indicator, Streaming, SweepOutput}
 use crate::grid::{fraction_range, Grid};
 use crate::kernel::atr::{validate_period, wilder_atr_unchecked, AtrState, SeededAtr};
 use crate::kernel::bands::{midpoint, BandColumns, BandState};
-use crate::kernel::lanes::{bands_lanes_into, BandRules, LANES};
+use crate::kernel::lanes::{bands_lanes_into, BandRules, Stores, LANES};
 use crate::kernel::series::{seeded_atr_into, SeriesState};
 use crate::kernel::supertrend::validate_multiplier;
 use crate::kernel::variant::true_range_series;
@@ -242,6 +242,10 @@ impl Indicator for SuperTrend {
         columns: &mut [Column<'_, SuperTrendState>],
     ) {
         let mut outputs: [BandColumns<'_>; LANES] = Default::default();
+        let stores = match columns.iter().all(Column::is_kept) {
+            true => Stores::Streaming,
+            false => Stores::Cached,
+        };
         for (lane, column) in outputs.iter_mut().zip(columns.iter_mut()) {
             *lane = BandColumns {
                 supert: column.take(SUPERT),
@@ -267,6 +271,7 @@ impl Indicator for SuperTrend {
             &multipliers[..params.len()],
             &mut outputs,
             &mut finals,
+            stores,
         );
         let last_close = prices.close().last().copied().unwrap_or(f64::NAN);
         for ((column, &params), bands) in columns.iter_mut().zip(params).zip(finals) {

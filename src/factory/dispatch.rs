@@ -206,7 +206,8 @@ pub(super) fn materialize<I: Indicator>(
                         }
                     }
                     let state = column_states.get_mut(k).and_then(Option::take);
-                    Column::new(slots, state)
+                    // The caller's matrices: not read back by the sweep.
+                    Column::new(slots, state).kept()
                 }));
                 indicator.run_batch(symbol, shared, scratch, params, &mut batch);
                 batch.clear();

@@ -224,6 +224,7 @@ impl<'a> BarOutputs<'a> {
 pub struct Column<'a, S> {
     outputs: [Option<OutputMut<'a>>; MAX_OUTPUTS],
     state: Option<&'a mut Option<S>>,
+    kept: bool,
 }
 
 impl<S> fmt::Debug for Column<'_, S> {
@@ -234,6 +235,7 @@ impl<S> fmt::Debug for Column<'_, S> {
         f.debug_struct("Column")
             .field("outputs", &selected)
             .field("state", &self.state.is_some())
+            .field("kept", &self.kept)
             .finish()
     }
 }
@@ -243,7 +245,30 @@ impl<'a, S> Column<'a, S> {
         outputs: [Option<OutputMut<'a>>; MAX_OUTPUTS],
         state: Option<&'a mut Option<S>>,
     ) -> Self {
-        Column { outputs, state }
+        Column {
+            outputs,
+            state,
+            kept: false,
+        }
+    }
+
+    /// The same column, its outputs marked as [kept](Column::is_kept).
+    pub(crate) fn kept(mut self) -> Self {
+        self.kept = true;
+        self
+    }
+
+    /// Whether the outputs go to matrices the caller keeps ([`Sweep::run`] and
+    /// [`Sweep::run_into`]), rather than to a worker's buffers that a reduction reads right
+    /// away ([`Sweep::reduce`], the backtests). A kernel may write kept outputs with
+    /// non-temporal (streaming) stores, which skip the cache and the read of each line before
+    /// it is written: faster for outputs that are not read back soon, slower for the others.
+    ///
+    /// [`Sweep::run`]: crate::Sweep::run
+    /// [`Sweep::run_into`]: crate::Sweep::run_into
+    /// [`Sweep::reduce`]: crate::Sweep::reduce
+    pub fn is_kept(&self) -> bool {
+        self.kept
     }
 
     /// Output `output`'s slice, taken out of the column (a kernel takes each output once), or
@@ -288,7 +313,11 @@ impl<'a, S> Column<'a, S> {
     where
         'a: 'b,
     {
-        Column::new(self.outputs, state)
+        Column {
+            outputs: self.outputs,
+            state,
+            kept: self.kept,
+        }
     }
 
     /// The slots of the outputs `keep` selects, moved into a column of their own (numbered
@@ -300,7 +329,11 @@ impl<'a, S> Column<'a, S> {
                 part[k] = slot.take();
             }
         }
-        Column::new(part, None)
+        Column {
+            outputs: part,
+            state: None,
+            kept: self.kept,
+        }
     }
 
     /// The column split in two at output `first`: the outputs before it, and the outputs
@@ -325,7 +358,19 @@ impl<'a, S> Column<'a, S> {
                 tail[k - first] = Some(values);
             }
         }
-        (Column::new(head, a), Column::new(tail, b))
+        let kept = self.kept;
+        (
+            Column {
+                outputs: head,
+                state: a,
+                kept,
+            },
+            Column {
+                outputs: tail,
+                state: b,
+                kept,
+            },
+        )
     }
 }
 
