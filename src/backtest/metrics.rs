@@ -78,9 +78,10 @@ pub enum Variance {
     /// digits (tested within a relative `1e-9`; `1.2e-13` at worst on the tutorial workload);
     /// every other metric is still exact.
     ///
-    /// **Not faster any more**: the exact passes now run four columns in the lanes of one
-    /// vector, and this one runs a column at a time, so it measures slower than `Exact`
-    /// (19 to 23 ms against 15 to 18 ms for the tutorial backtest on 2 cores, across runs). Prefer `Exact`.
+    /// **Not faster any more**: the exact variance runs on the lane engine, four columns in
+    /// the lanes of one vector, and this one reads each column's returns whole, so it takes
+    /// the scalar engine and measures slower than `Exact` (20 to 23 ms against 15 to 17 ms
+    /// for the tutorial backtest on 2 cores, across runs). Prefer `Exact`.
     OnePass,
 }
 

@@ -41,6 +41,7 @@ pub(crate) enum Stores {
 ///
 /// Uses AVX2 where the CPU has it (checked at run time, so a plain `cargo build` gets it),
 /// and the scalar reference otherwise.
+#[allow(clippy::too_many_arguments)] // The inputs, the outputs and how to write them.
 pub(crate) fn bands_lanes_into(
     rules: BandRules,
     mid: &[f64],
@@ -113,7 +114,7 @@ pub(crate) mod avx2 {
     fn stream(destination: &mut [f64], value: __m256d) {
         let destination: &mut [f64; 4] = destination.try_into().expect("four values");
         let at = destination.as_mut_ptr();
-        if at as usize % 16 != 0 {
+        if !(at as usize).is_multiple_of(16) {
             return store(destination, value);
         }
         // SAFETY: `destination` is an exclusive reference to four f64 at a 16-byte aligned
@@ -151,6 +152,7 @@ pub(crate) mod avx2 {
     /// See [`super::bands_lanes_into`]. Lanes beyond `multipliers.len()` repeat lane 0; their
     /// outputs must be `None`, and their final states are not written.
     #[target_feature(enable = "avx2")]
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn bands_into(
         rules: BandRules,
         mid: &[f64],
