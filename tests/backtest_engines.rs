@@ -8,7 +8,10 @@
 mod common;
 
 use common::strategies::{distinct_windows, ma_kind, two_close_series};
-use common::{multiplier, ohlc, period, proptest_config, random_symbols, same_bits, variant, Ohlc};
+use common::{
+    multiplier, period, proptest_config, random_symbols, same_bits, two_symbols, valid_closes,
+    variant, Ohlc,
+};
 use proptest::prelude::*;
 use ta_sweep::backtest::{Engine, Level, Threshold};
 use ta_sweep::{
@@ -37,22 +40,6 @@ fn config() -> impl Strategy<Value = BacktestConfig> {
         prop_oneof![Just(100.0), 1.0f64..1e6, Just(1e-7), Just(1e300)],
     )
         .prop_map(|(fees, cash)| BacktestConfig::new(fees, cash, 8760.0).unwrap())
-}
-
-fn valid_closes(data: &[&Ohlc]) -> bool {
-    data.iter().all(|d| {
-        d.close
-            .iter()
-            .all(|c| c.is_nan() || (c.is_finite() && *c > 0.0))
-    })
-}
-
-/// Two symbols of equal length.
-fn two_symbols(max_bars: usize) -> impl Strategy<Value = (Ohlc, Ohlc)> {
-    (ohlc(max_bars), ohlc(max_bars)).prop_map(|(a, b)| {
-        let n = a.len().min(b.len());
-        (a.slice(0..n), b.slice(0..n))
-    })
 }
 
 fn prices<'a>(a: &'a Ohlc, b: &'a Ohlc) -> Prices<'a> {

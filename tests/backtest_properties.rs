@@ -7,8 +7,8 @@ mod common;
 
 use common::{
     clean_ohlc, multiplier, naive_backtest, naive_backtest_of, naive_for, naive_metrics, ohlc,
-    period, proptest_config, random_symbols, same_bits, variant, NaiveCosts, NaiveMetrics,
-    NaiveOrder, Ohlc, ONE_PASS_SHARPE_RELATIVE,
+    period, proptest_config, random_symbols, same_bits, two_symbols, valid_closes, variant,
+    NaiveCosts, NaiveMetrics, NaiveOrder, Ohlc, ONE_PASS_SHARPE_RELATIVE,
 };
 use proptest::prelude::*;
 use ta_sweep::{
@@ -68,22 +68,6 @@ fn same_metrics(a: &[ColumnMetrics], b: &[ColumnMetrics]) -> bool {
                 && same_bits(a.max_drawdown, b.max_drawdown)
                 && (a.trades, a.closed_trades) == (b.trades, b.closed_trades)
         })
-}
-
-fn valid_closes(data: &[&Ohlc]) -> bool {
-    data.iter().all(|d| {
-        d.close
-            .iter()
-            .all(|c| c.is_nan() || (c.is_finite() && *c > 0.0))
-    })
-}
-
-/// Two symbols of equal length.
-fn two_symbols(max_bars: usize) -> impl Strategy<Value = (Ohlc, Ohlc)> {
-    (ohlc(max_bars), ohlc(max_bars)).prop_map(|(a, b)| {
-        let n = a.len().min(b.len());
-        (a.slice(0..n), b.slice(0..n))
-    })
 }
 
 /// A few distinct (period, multiplier) pairs.

@@ -1099,3 +1099,20 @@ pub fn naive_backtest_of(st: NaiveSuperTrend, close: &[f64], costs: NaiveCosts) 
         metrics: pipeline.metrics,
     }
 }
+
+/// Whether every close is tradable or missing, as a backtest requires.
+pub fn valid_closes(data: &[&Ohlc]) -> bool {
+    data.iter().all(|d| {
+        d.close
+            .iter()
+            .all(|c| c.is_nan() || (c.is_finite() && *c > 0.0))
+    })
+}
+
+/// Two symbols of equal length.
+pub fn two_symbols(max_bars: usize) -> impl Strategy<Value = (Ohlc, Ohlc)> {
+    (ohlc(max_bars), ohlc(max_bars)).prop_map(|(a, b)| {
+        let n = a.len().min(b.len());
+        (a.slice(0..n), b.slice(0..n))
+    })
+}
