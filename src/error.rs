@@ -252,6 +252,31 @@ pub enum Error {
         /// The level that was passed.
         level: f64,
     },
+    /// A number of CSCV blocks that is zero, odd, or above
+    /// [`MAX_BLOCKS`](crate::validation::MAX_BLOCKS).
+    InvalidBlocks {
+        /// The requested number of blocks.
+        blocks: usize,
+    },
+    /// More CSCV blocks than bars: a block holds at least one bar.
+    TooManyBlocks {
+        /// The requested number of blocks.
+        blocks: usize,
+        /// The number of bars of the data.
+        bars: usize,
+    },
+    /// Walk-forward windows that are too short (train or test under 2 bars, a step of 0) or
+    /// that do not fit in the data even once.
+    InvalidWalkForward {
+        /// The training window, in bars.
+        train: usize,
+        /// The test window, in bars.
+        test: usize,
+        /// The step between splits, in bars.
+        step: usize,
+        /// The number of bars of the data.
+        bars: usize,
+    },
 }
 
 impl fmt::Display for Error {
@@ -412,6 +437,26 @@ impl fmt::Display for Error {
                 f,
                 "invalid window length {window_len}: a window holds at least 1 bar and at most \
                  the {bars} bars of the data"
+            ),
+            Error::InvalidBlocks { blocks } => write!(
+                f,
+                "invalid number of CSCV blocks {blocks}: it must be even, at least 2 and at most {}",
+                crate::validation::MAX_BLOCKS
+            ),
+            Error::TooManyBlocks { blocks, bars } => write!(
+                f,
+                "{blocks} CSCV blocks do not fit in {bars} bars: each block needs at least 1 bar"
+            ),
+            Error::InvalidWalkForward {
+                train,
+                test,
+                step,
+                bars,
+            } => write!(
+                f,
+                "invalid walk-forward windows (train {train}, test {test}, step {step} bars) for \
+                 {bars} bars: train and test need at least 2 bars each, the step at least 1, and \
+                 train + test at most the bars"
             ),
             Error::InvalidWindowStep { step } => {
                 write!(f, "invalid window step {step}: windows must advance by at least 1 bar")

@@ -291,6 +291,7 @@ pub mod ma;
 mod prices;
 pub mod schema;
 pub mod supertrend;
+pub mod validation;
 
 pub use crate::backtest::{
     annualisation_from_interval, backtest_trace, Backtest, BacktestConfig, BacktestOutput,

@@ -7,6 +7,7 @@
 //! (`docs/STRATEGIES.md`), [`Threshold`], or a [`SignalRule`] of your own.
 
 mod band_gaps;
+mod column_runs;
 mod config;
 mod crossover;
 // Feature dispatch: the lane engine compiled with AVX2.
@@ -33,6 +34,7 @@ use crate::factory::{Indicator, Sweep};
 use crate::grid::{Grid, Row};
 use crate::prices::Prices;
 
+pub(crate) use self::column_runs::series_metrics;
 pub use self::config::{annualisation_from_interval, BacktestConfig};
 pub use self::crossover::{Crossover, MaCrossover};
 pub use self::lanes::Engine;
@@ -45,6 +47,7 @@ use self::simulate::{simulate, OrderMetrics};
 pub use self::simulate::{Order, Side};
 pub use self::supertrend_signals::{SuperTrendPlan, SuperTrendSignals};
 pub use self::threshold::{Level, Threshold};
+pub(crate) use self::tolerance::is_close;
 pub use self::trace::{backtest_trace, trace, BacktestTrace};
 
 /// A strategy's grid row.

@@ -12,7 +12,7 @@ const ABSOLUTE: f64 = 1e-12;
 
 /// `a` and `b` are equal within tolerance; never for NaN or infinities.
 #[inline]
-pub(super) fn is_close(a: f64, b: f64) -> bool {
+pub(crate) fn is_close(a: f64, b: f64) -> bool {
     if !a.is_finite() || !b.is_finite() {
         return false;
     }

@@ -1,0 +1,120 @@
+//! What validation keeps of one column's returns, from one pass over them after its
+//! simulation: its Sharpe ratio's mean and deviation, the central moments the Deflated Sharpe
+//! Ratio reads, and the sum and sum of squares of each CSCV block. Never the returns.
+
+use std::ops::Range;
+
+/// One column's moments over all its bars (`docs/VALIDATION.md` 1.2, 2.4).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Moments {
+    /// The returns counted (every bar: returns are never NaN but after an overflow).
+    pub(crate) count: usize,
+    /// The per-period Sharpe ratio `mean / std` (PIPELINE.md 6.1 before the annualisation).
+    pub(crate) sr: f64,
+    /// The sums of the deviations from the mean, squared, cubed and to the fourth.
+    pub(crate) m2: f64,
+    pub(crate) m3: f64,
+    pub(crate) m4: f64,
+}
+
+impl Moments {
+    /// The moments of `returns`, in the reference's order: the sum in bar order, the mean,
+    /// then the deviations from it in a second pass (NaN returns skipped, as 6.1 does).
+    pub(crate) fn of(returns: &[f64]) -> Moments {
+        let (mut sum, mut count) = (0.0, 0usize);
+        for &r in returns {
+            if !r.is_nan() {
+                sum += r;
+                count += 1;
+            }
+        }
+        let n = count as f64;
+        let mean = sum / n;
+        let (mut m2, mut m3, mut m4) = (0.0, 0.0, 0.0);
+        for &r in returns {
+            if !r.is_nan() {
+                let d = r - mean;
+                let d2 = d * d;
+                m2 += d2;
+                m3 += d2 * d;
+                m4 += d2 * d2;
+            }
+        }
+        // PIPELINE.md 6.1's evaluation order, so `sr * sqrt(A)` is the metrics' Sharpe.
+        let std = if count > 1 {
+            (m2 / n * n / (n - 1.0)).sqrt()
+        } else {
+            f64::NAN
+        };
+        Moments {
+            count,
+            sr: mean / std,
+            m2,
+            m3,
+            m4,
+        }
+    }
+}
+
+/// The CSCV blocks of a series of `bars` bars: `blocks` blocks of `bars / blocks` bars, the
+/// remainder at the end dropped (VALIDATION.md 3.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Blocks {
+    pub(crate) count: usize,
+    pub(crate) len: usize,
+}
+
+impl Blocks {
+    /// The bars of block `b`.
+    pub(crate) fn bars(&self, b: usize) -> Range<usize> {
+        b * self.len..(b + 1) * self.len
+    }
+
+    /// The bars the blocks cover.
+    pub(crate) fn bars_used(&self) -> usize {
+        self.count * self.len
+    }
+
+    /// Appends each block's `(sum r, sum r * r)` of `returns` to `out`, each from a fresh
+    /// accumulator in bar order (3.4): differences of running totals would break exact ties
+    /// between equal returns.
+    pub(crate) fn sums_into(&self, returns: &[f64], out: &mut Vec<[f64; 2]>) {
+        for b in 0..self.count {
+            let (mut s, mut q) = (0.0, 0.0);
+            for &r in &returns[self.bars(b)] {
+                s += r;
+                q += r * r;
+            }
+            out.push([s, q]);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn moments_follow_their_definition() {
+        let r = [0.01, -0.02, 0.0, 0.03, 0.005];
+        let m = Moments::of(&r);
+        let mean = r.iter().sum::<f64>() / 5.0;
+        let d: Vec<f64> = r.iter().map(|x| x - mean).collect();
+        let m2: f64 = d.iter().map(|d| d * d).sum();
+        assert!((m.m2 - m2).abs() < 1e-18);
+        assert!((m.m3 - d.iter().map(|d| d.powi(3)).sum::<f64>()).abs() < 1e-18);
+        assert!((m.m4 - d.iter().map(|d| d.powi(4)).sum::<f64>()).abs() < 1e-18);
+        assert!((m.sr - mean / (m2 / 4.0).sqrt()).abs() < 1e-15);
+        assert_eq!(m.count, 5);
+    }
+
+    #[test]
+    fn blocks_drop_the_remainder() {
+        let blocks = Blocks { count: 4, len: 2 };
+        let r = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0];
+        let mut out = Vec::new();
+        blocks.sums_into(&r, &mut out);
+        assert_eq!(out, [[3.0, 5.0], [7.0, 25.0], [11.0, 61.0], [15.0, 113.0]]);
+        assert_eq!(blocks.bars_used(), 8);
+    }
+}
