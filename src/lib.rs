@@ -328,4 +328,6 @@ pub mod specs {
     pub mod pipeline {}
     #[doc = include_str!("../docs/STRATEGIES.md")]
     pub mod strategies {}
+    #[doc = include_str!("../docs/VALIDATION.md")]
+    pub mod validation {}
 }

@@ -23,7 +23,10 @@ fn text<'c>(columns: &'c Columns, name: &str) -> &'c [String] {
 }
 
 fn integers(columns: &Columns, name: &str) -> Vec<i64> {
-    text(columns, name).iter().map(|v| v.parse().unwrap()).collect()
+    text(columns, name)
+        .iter()
+        .map(|v| v.parse().unwrap())
+        .collect()
 }
 
 fn bundled(symbol: &str) -> [Vec<f64>; 3] {
@@ -31,7 +34,11 @@ fn bundled(symbol: &str) -> [Vec<f64>; 3] {
         .join("examples/data")
         .join(format!("{symbol}.csv"));
     let file = read_columns(&path);
-    [column(&file, "high"), column(&file, "low"), column(&file, "close")]
+    [
+        column(&file, "high"),
+        column(&file, "low"),
+        column(&file, "close"),
+    ]
 }
 
 /// Within `relative` of `expected` (or 1e-12 absolute near zero); NaN matches NaN.
@@ -45,9 +52,15 @@ fn assert_near(what: &str, expected: f64, actual: f64, relative: f64) {
 
 fn report() -> ValidationReport<(usize, f64)> {
     let data: Vec<[Vec<f64>; 3]> = SYMBOLS.iter().map(|s| bundled(s)).collect();
-    let prices = Prices::from_symbols(data.iter().map(|[h, l, c]| (&h[..], &l[..], &c[..]))).unwrap();
+    let prices =
+        Prices::from_symbols(data.iter().map(|[h, l, c]| (&h[..], &l[..], &c[..]))).unwrap();
     let grid = supertrend::tutorial_grid();
-    let backtest = Backtest::new(SuperTrend::default(), &prices, &grid, BacktestConfig::default());
+    let backtest = Backtest::new(
+        SuperTrend::default(),
+        &prices,
+        &grid,
+        BacktestConfig::default(),
+    );
     let validation = Validation::new().walk_forward(WalkForward::new(756, 252, 252));
     backtest.validate(&validation).unwrap()
 }
@@ -111,8 +124,17 @@ fn pbo_matches_the_reference_exactly() {
         for (name, value) in ints {
             assert_eq!(value as i64, integers(&g, name)[k], "{} {name}", SYMBOLS[k]);
         }
-        assert_eq!(p.pbo.to_bits(), column(&g, "pbo")[k].to_bits(), "pbo is exact");
-        assert_near("mean_omega", column(&g, "mean_omega")[k], p.mean_omega, 1e-9);
+        assert_eq!(
+            p.pbo.to_bits(),
+            column(&g, "pbo")[k].to_bits(),
+            "pbo is exact"
+        );
+        assert_near(
+            "mean_omega",
+            column(&g, "mean_omega")[k],
+            p.mean_omega,
+            1e-9,
+        );
         assert_eq!(p.prob_oos_loss, column(&g, "prob_oos_loss")[k]);
     }
 }
@@ -188,7 +210,13 @@ fn walk_forward_matches_the_reference() {
         }
         let (row, period, multiplier) = grid_row(&report, choice.chosen);
         assert_eq!(row, integers(&g, "param_index")[i], "{what}: chosen");
-        assert_eq!((period, multiplier), (text(&g, "period")[i].clone(), text(&g, "multiplier")[i].clone()));
+        assert_eq!(
+            (period, multiplier),
+            (
+                text(&g, "period")[i].clone(),
+                text(&g, "multiplier")[i].clone()
+            )
+        );
         let oos = choice.oos.unwrap();
         for (name, value) in [
             ("is_sharpe", choice.is_sharpe),
@@ -203,7 +231,12 @@ fn walk_forward_matches_the_reference() {
     let g = golden("walk_forward_summary.csv");
     for (k, s) in wf.summary.iter().enumerate() {
         assert_eq!(text(&g, "symbol")[k], SYMBOLS[k]);
-        for (name, value) in [("splits", s.splits), ("chosen", s.chosen), ("oos_bars", s.oos_bars), ("oos_trades", s.oos_trades)] {
+        for (name, value) in [
+            ("splits", s.splits),
+            ("chosen", s.chosen),
+            ("oos_bars", s.oos_bars),
+            ("oos_trades", s.oos_trades),
+        ] {
             assert_eq!(value as i64, integers(&g, name)[k], "{name}");
         }
         for (name, value) in [

@@ -7,8 +7,8 @@ use std::ops::Range;
 use super::metrics::return_metrics;
 use super::simulate::{simulate, OrderMetrics};
 use super::{
-    validate_closes, Backtest, BacktestConfig, ColumnMetrics, Params, SignalRule, Signals, Strategy,
-    Variance,
+    validate_closes, Backtest, BacktestConfig, ColumnMetrics, Params, SignalRule, Signals,
+    Strategy, Variance,
 };
 use crate::error::Result;
 use crate::factory::Sweep;

@@ -73,9 +73,11 @@ impl DeflatedSharpe {
         let (sharpe, moments) = columns[best];
         let n_t = count as f64;
         let mean = trials().map(|(_, (_, m))| m.sr).sum::<f64>() / n_t;
-        let spread = trials().map(|(_, (_, m))| (m.sr - mean) * (m.sr - mean)).sum::<f64>();
+        let spread = trials()
+            .map(|(_, (_, m))| (m.sr - mean) * (m.sr - mean))
+            .sum::<f64>();
         let sr_std = (spread / (n_t - 1.0)).sqrt();
-        let sr0 = if count == 1 || !(sr_std > 0.0) {
+        let sr0 = if count == 1 || sr_std.is_nan() || sr_std <= 0.0 {
             0.0
         } else {
             let e = std::f64::consts::E;
@@ -112,7 +114,8 @@ fn shape(m: &Moments) -> (f64, f64) {
         f64::NAN
     };
     let kurtosis = if m.count >= 4 {
-        (n - 1.0) / ((n - 2.0) * (n - 3.0)) * (n * (n + 1.0) * (m.m4 / (m.m2 * m.m2)) - 3.0 * (n - 1.0))
+        (n - 1.0) / ((n - 2.0) * (n - 3.0))
+            * (n * (n + 1.0) * (m.m4 / (m.m2 * m.m2)) - 3.0 * (n - 1.0))
             + 3.0
     } else {
         f64::NAN
@@ -124,7 +127,7 @@ fn shape(m: &Moments) -> (f64, f64) {
 /// that is not positive.
 fn deflate(sr: f64, sr0: f64, skew: f64, kurtosis: f64, count: usize) -> (f64, f64) {
     let v = 1.0 - skew * sr + (kurtosis - 1.0) / 4.0 * sr * sr;
-    if count < 4 || !(v > 0.0) {
+    if count < 4 || v.is_nan() || v <= 0.0 {
         return (f64::NAN, f64::NAN);
     }
     let z = (sr - sr0) * ((count - 1) as f64).sqrt() / v.sqrt();

@@ -261,7 +261,10 @@ impl<S: Strategy> Backtest<'_, '_, S> {
         let block_sums = BlockSums {
             blocks: s,
             block_len: blocks.len,
-            sums: passes.iter().flat_map(|c| c.blocks.iter().copied()).collect(),
+            sums: passes
+                .iter()
+                .flat_map(|c| c.blocks.iter().copied())
+                .collect(),
         };
         Ok(ValidationReport {
             columns,
@@ -283,7 +286,9 @@ impl<S: Strategy> Backtest<'_, '_, S> {
         for split in 0..splits.len() {
             for symbol in 0..symbols {
                 let train = |row: usize| passes[row * symbols + symbol].train_sharpe[split];
-                let candidates = (0..rows).map(|row| (row, train(row))).filter(|(_, x)| x.is_finite());
+                let candidates = (0..rows)
+                    .map(|row| (row, train(row)))
+                    .filter(|(_, x)| x.is_finite());
                 let chosen = best_of(candidates.clone());
                 choices.push(WalkForwardChoice {
                     split,
@@ -316,7 +321,9 @@ impl<S: Strategy> Backtest<'_, '_, S> {
                 let grid = Grid::tuples(&names, &params)?;
                 let series = &prices.as_slice()[symbol];
                 let one = match prices.inputs() {
-                    Inputs::HighLowClose => Prices::from_symbols([(series.high(), series.low(), series.close())])?,
+                    Inputs::HighLowClose => {
+                        Prices::from_symbols([(series.high(), series.low(), series.close())])?
+                    }
                     Inputs::Close => Prices::from_close_series([series.close()])?,
                 };
                 let choices = &choices;

@@ -1,5 +1,7 @@
-//! The standard normal distribution's CDF and quantile, from `statrs` (accurate to about
-//! 1e-15, as the Deflated Sharpe Ratio's reference requires 1e-12).
+//! The standard normal distribution's CDF and quantile, from `statrs`. Its quantile is
+//! accurate to about 1e-16 relative (the reference asks for 1e-12: it sets the expected
+//! maximum Sharpe ratio `SR0`); its CDF to a few 1e-11 (measured: 4.5e-11 near 0.05), which
+//! is far inside the DSR's 1e-9 tolerance.
 
 use statrs::function::erf::{erfc, erfc_inv};
 
@@ -28,7 +30,8 @@ mod tests {
         ] {
             let q = quantile(p);
             assert!((q - x).abs() <= 1e-12 * x.abs().max(1.0), "{p}: {q} vs {x}");
-            assert!((cdf(q) - p).abs() <= 1e-14 * p.max(1e-300) + 1e-16, "{p}");
+            // statrs' `erfc` is good to a few 1e-11 (VALIDATION.md 6 allows 1e-9 for the DSR).
+            assert!((cdf(q) - p).abs() <= 1e-10 * p, "{p}: {:e}", cdf(q) - p);
         }
     }
 }

@@ -102,6 +102,10 @@ pub(crate) struct TrialBlocks {
     pub(crate) sums: Vec<[f64; 2]>,
 }
 
+/// Consecutive pairs of combinations one task evaluates: its first half sums are computed
+/// whole, the others share their prefix with the previous combination's.
+const PAIRS_PER_TASK: usize = 64;
+
 impl Pbo {
     /// The PBO of one symbol from its trials' block sums.
     pub(crate) fn of(bars: usize, blocks: Blocks, trials: &TrialBlocks) -> Pbo {
@@ -126,30 +130,41 @@ impl Pbo {
             return pbo;
         }
         let masks = masks(blocks.count, half);
+        let columns = BlockColumns::of(trials, blocks.count);
         let bars_per_half = half * blocks.len;
-        // Pairs (c, C - 1 - c): one half and its complement serve both combinations.
-        let pairs: Vec<[CscvCombination; 2]> = (0..combinations / 2)
+        // Pairs (c, C - 1 - c): one half and its complement serve both combinations. In
+        // lexicographic order consecutive halves share their first blocks, and so do their
+        // complements (in the reverse order), so each half's sums mostly reuse the previous
+        // one's partial sums.
+        let pairs = combinations / 2;
+        let tasks: Vec<Vec<[CscvCombination; 2]>> = (0..pairs.div_ceil(PAIRS_PER_TASK))
             .into_par_iter()
-            .map_init(
-                || (vec![0.0; n_t], vec![0.0; n_t]),
-                |(first, second), c| {
-                    let (a, b) = (masks[c], masks[combinations - 1 - c]);
-                    debug_assert_eq!(a ^ b, (1u64 << blocks.count) - 1);
-                    half_sharpes(trials, a, bars_per_half, first);
-                    half_sharpes(trials, b, bars_per_half, second);
-                    [
-                        combination(a, first, second, &trials.rows),
-                        combination(b, second, first, &trials.rows),
-                    ]
-                },
-            )
+            .map(|task| {
+                let mut first = HalfSums::new(half, n_t);
+                let mut second = HalfSums::new(half, n_t);
+                let mut rate = Scratch::new(n_t);
+                let end = ((task + 1) * PAIRS_PER_TASK).min(pairs);
+                (task * PAIRS_PER_TASK..end)
+                    .map(|c| {
+                        let (a, b) = (masks[c], masks[combinations - 1 - c]);
+                        debug_assert_eq!(a ^ b, (1u64 << blocks.count) - 1);
+                        let (sa, qa) = first.update(a, &columns);
+                        half_sharpes(sa, qa, bars_per_half, &mut rate.train);
+                        let (sb, qb) = second.update(b, &columns);
+                        half_sharpes(sb, qb, bars_per_half, &mut rate.test);
+                        [
+                            combination(a, &rate.train, &rate.test, &trials.rows),
+                            combination(b, &rate.test, &rate.train, &trials.rows),
+                        ]
+                    })
+                    .collect()
+            })
             .collect();
-        let mut logits = vec![pairs[0][0]; combinations];
-        for (c, [first, second]) in pairs.into_iter().enumerate() {
-            logits[c] = first;
-            logits[combinations - 1 - c] = second;
-        }
-        let count = |keep: &dyn Fn(&CscvCombination) -> bool| logits.iter().filter(|x| keep(x)).count();
+        let mut logits = Vec::with_capacity(combinations);
+        logits.extend(tasks.iter().flatten().map(|pair| pair[0]));
+        logits.extend(tasks.iter().flatten().rev().map(|pair| pair[1]));
+        let count =
+            |keep: &dyn Fn(&CscvCombination) -> bool| logits.iter().filter(|x| keep(x)).count();
         pbo.undefined = count(&|x| x.winner.is_none());
         pbo.overfit = count(&|x| x.logit <= 0.0);
         let c = combinations as f64;
@@ -166,27 +181,121 @@ impl Pbo {
     }
 }
 
-/// Every trial's per-bar Sharpe ratio (ddof 1) on the blocks of `mask`, from their sums in
-/// block order (3.4), into `out`: NaN where it is undefined (all returns 0, or no variance).
-fn half_sharpes(trials: &TrialBlocks, mask: u64, bars: usize, out: &mut [f64]) {
-    let n_t = out.len();
-    let mut s = vec![0.0; n_t];
-    let mut q = vec![0.0; n_t];
-    for b in (0..64).filter(|b| mask >> b & 1 == 1) {
-        let sums = &trials.sums[b * n_t..(b + 1) * n_t];
-        for ((s, q), [sb, qb]) in s.iter_mut().zip(&mut q).zip(sums) {
-            *s += sb;
-            *q += qb;
+/// The block sums as two planes, so that a block's trials are contiguous: `sum[b * n + t]`,
+/// `sum_sq[b * n + t]`.
+struct BlockColumns {
+    trials: usize,
+    sum: Vec<f64>,
+    sum_sq: Vec<f64>,
+}
+
+impl BlockColumns {
+    fn of(trials: &TrialBlocks, blocks: usize) -> Self {
+        debug_assert_eq!(trials.sums.len(), blocks * trials.rows.len());
+        BlockColumns {
+            trials: trials.rows.len(),
+            sum: trials.sums.iter().map(|x| x[0]).collect(),
+            sum_sq: trials.sums.iter().map(|x| x[1]).collect(),
         }
     }
+
+    fn block(&self, b: usize) -> (&[f64], &[f64]) {
+        let range = b * self.trials..(b + 1) * self.trials;
+        (&self.sum[range.clone()], &self.sum_sq[range])
+    }
+}
+
+/// The running sums of a half's blocks, level `d` holding the sum of its first `d + 1`
+/// blocks, in block order: the sum of a half is then the same additions, in the same order,
+/// as summing its blocks from scratch (3.4), whichever prefix was reused.
+struct HalfSums {
+    chosen: Vec<usize>,
+    /// How many levels hold the sums of `chosen`'s prefixes.
+    valid: usize,
+    sum: Vec<f64>,
+    sum_sq: Vec<f64>,
+}
+
+impl HalfSums {
+    fn new(half: usize, trials: usize) -> Self {
+        HalfSums {
+            chosen: vec![usize::MAX; half],
+            valid: 0,
+            sum: vec![0.0; half * trials],
+            sum_sq: vec![0.0; half * trials],
+        }
+    }
+
+    /// The sums over the blocks of `mask` (exactly `chosen.len()` bits).
+    fn update(&mut self, mask: u64, columns: &BlockColumns) -> (&[f64], &[f64]) {
+        let n = columns.trials;
+        let half = self.chosen.len();
+        let mut bits = (0..64usize).filter(|b| mask >> b & 1 == 1);
+        let mut from = self.valid;
+        for d in 0..half {
+            let b = bits.next().expect("a block per level");
+            if self.chosen[d] != b {
+                self.chosen[d] = b;
+                from = from.min(d);
+            }
+        }
+        for d in from..half {
+            let (sb, qb) = columns.block(self.chosen[d]);
+            let (done, level) = self.sum.split_at_mut(d * n);
+            let (done_sq, level_sq) = self.sum_sq.split_at_mut(d * n);
+            let (level, level_sq) = (&mut level[..n], &mut level_sq[..n]);
+            if d == 0 {
+                for (s, x) in level.iter_mut().zip(sb) {
+                    *s = 0.0 + x;
+                }
+                for (q, x) in level_sq.iter_mut().zip(qb) {
+                    *q = 0.0 + x;
+                }
+            } else {
+                let previous = &done[(d - 1) * n..];
+                for ((s, p), x) in level.iter_mut().zip(previous).zip(sb) {
+                    *s = p + x;
+                }
+                let previous = &done_sq[(d - 1) * n..];
+                for ((q, p), x) in level_sq.iter_mut().zip(previous).zip(qb) {
+                    *q = p + x;
+                }
+            }
+        }
+        self.valid = half;
+        let last = (half - 1) * n..half * n;
+        (&self.sum[last.clone()], &self.sum_sq[last])
+    }
+}
+
+/// A task's half Sharpe ratios of the current pair.
+struct Scratch {
+    train: Vec<f64>,
+    test: Vec<f64>,
+}
+
+impl Scratch {
+    fn new(trials: usize) -> Self {
+        Scratch {
+            train: vec![0.0; trials],
+            test: vec![0.0; trials],
+        }
+    }
+}
+
+/// Every trial's per-bar Sharpe ratio (ddof 1) on a half of `bars` bars from its sums `s`
+/// and sums of squares `q` (3.4), into `out`: NaN where it is undefined (all returns 0, or
+/// no variance).
+fn half_sharpes(s: &[f64], q: &[f64], bars: usize, out: &mut [f64]) {
     let n = bars as f64;
-    for ((out, s), q) in out.iter_mut().zip(&s).zip(&q) {
+    for ((out, s), q) in out.iter_mut().zip(s).zip(q) {
         let mu = s / n;
         let var = (q - s * mu) / (n - 1.0);
-        *out = if *q == 0.0 || !(var > 0.0) || bars < 2 {
+        let sr = mu / var.sqrt();
+        *out = if *q == 0.0 || var.is_nan() || var <= 0.0 || bars < 2 {
             f64::NAN
         } else {
-            mu / var.sqrt()
+            sr
         };
     }
 }
@@ -202,7 +311,14 @@ fn combination(train_mask: u64, train: &[f64], test: &[f64], rows: &[usize]) -> 
         rank: f64::NAN,
         logit: f64::NAN,
     };
-    if train.iter().chain(test).any(|x| x.is_nan()) {
+    // A NaN anywhere makes the sum NaN (infinities are no half Sharpe ratio: `var > 0` is
+    // finite over `q`, and `mu` over a finite `s`).
+    if train
+        .iter()
+        .chain(test)
+        .fold(0.0, |acc, x| acc + x)
+        .is_nan()
+    {
         return undefined;
     }
     let Some(w) = best_of(train.iter().copied().enumerate()) else {
@@ -259,7 +375,10 @@ mod tests {
         };
         let pbo = Pbo::of(9, blocks, &trials);
         let winners: Vec<_> = pbo.logits.iter().map(|x| x.winner).collect();
-        assert_eq!(winners, [Some(0), Some(0), Some(0), Some(2), Some(0), Some(0)]);
+        assert_eq!(
+            winners,
+            [Some(0), Some(0), Some(0), Some(2), Some(0), Some(0)]
+        );
         let ranks: Vec<_> = pbo.logits.iter().map(|x| x.rank).collect();
         assert_eq!(ranks, [3.0, 2.5, 1.0, 1.0, 3.0, 3.0]);
         let masks: Vec<_> = pbo.logits.iter().map(|x| x.train_mask).collect();
@@ -268,7 +387,8 @@ mod tests {
         assert_eq!(pbo.pbo, 2.0 / 6.0);
         assert!((pbo.mean_omega - 0.5625).abs() < 1e-15);
         assert_eq!(pbo.prob_oos_loss, 1.0 / 6.0);
-        let expected = [1.1619, 0.6301, 1.4142, 0.8660, 0.7071, 0.4082];
+        let (sqrt_2, half_sqrt_2) = (std::f64::consts::SQRT_2, std::f64::consts::FRAC_1_SQRT_2);
+        let expected = [1.1619, 0.6301, sqrt_2, 0.8660, half_sqrt_2, 0.4082];
         for (x, e) in pbo.logits.iter().zip(expected) {
             assert!((x.is_sr - e).abs() < 1e-4, "{x:?}");
         }
@@ -286,6 +406,9 @@ mod tests {
         let pbo = Pbo::of(4, blocks, &trials);
         assert_eq!((pbo.undefined, pbo.combinations), (2, 2));
         assert!(pbo.pbo.is_nan());
-        assert!(pbo.logits.iter().all(|x| x.winner.is_none() && x.logit.is_nan()));
+        assert!(pbo
+            .logits
+            .iter()
+            .all(|x| x.winner.is_none() && x.logit.is_nan()));
     }
 }

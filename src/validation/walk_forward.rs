@@ -158,7 +158,10 @@ mod tests {
             WalkForward::new(8, 5, 1),
             WalkForward::new(usize::MAX, 5, 1),
         ] {
-            assert!(matches!(bad.splits(12), Err(Error::InvalidWalkForward { .. })));
+            assert!(matches!(
+                bad.splits(12),
+                Err(Error::InvalidWalkForward { .. })
+            ));
         }
     }
 
