@@ -41,13 +41,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use ta_sweep::{Backtest, Grid, Indicator, Ma, MaCrossover, MaKind};
+use ta_sweep::{Backtest, Grid, MaCrossover};
 
-use common::args::{CostArgs, DataArgs, RunArgs};
+use common::args::{CostArgs, DataArgs, MaCrossoverArgs, RunArgs};
 use common::backtests::{finish, print_best, print_setup, save_heatmap};
 use common::cli::exit_code;
 use common::heatmap::{check_size, panels, Axis, Heatmap};
-use common::list::parse_windows;
 use common::load::Series;
 use common::report::{abridged, counted, repeat};
 
@@ -57,13 +56,8 @@ use common::report::{abridged, counted, repeat};
 struct Args {
     #[command(flatten)]
     data: DataArgs,
-    /// The windows: values and ranges such as `2..=100` or `2,5,10..=20:5`. They are sorted,
-    /// and every pair fast < slow is swept.
-    #[arg(long, value_name = "LIST", default_value = "2..=100", value_parser = parse_windows)]
-    windows: ::std::vec::Vec<usize>,
-    /// The moving average: simple or exponential.
-    #[arg(long, value_name = "KIND", default_value = "simple")]
-    ma: MaKind,
+    #[command(flatten)]
+    crossover: MaCrossoverArgs,
     #[command(flatten)]
     costs: CostArgs,
     /// Write the metrics of every column to this CSV file.
@@ -82,7 +76,7 @@ fn main() -> ExitCode {
 
 fn run(args: &Args) -> Result<(), Box<dyn Error>> {
     let config = args.costs.config()?;
-    let windows = sorted_windows(&args.windows, args.ma)?;
+    let windows = args.crossover.sorted_windows()?;
     let grid = Grid::combinations(&["fast", "slow"], &windows)?;
     let columns = args.data.check_backtest(grid.len())?;
     let pool = args.run.pool()?;
@@ -93,7 +87,7 @@ fn run(args: &Args) -> Result<(), Box<dyn Error>> {
     writeln!(
         stdout,
         "Dual moving-average crossover ({} averages)",
-        args.ma
+        args.crossover.ma
     )?;
     let threads = pool.current_num_threads();
     let grid_text = format!(
@@ -119,7 +113,8 @@ fn run(args: &Args) -> Result<(), Box<dyn Error>> {
         writeln!(stdout, "  heatmap:      none: {why}")?;
     }
 
-    let backtest = Backtest::new(MaCrossover::new(args.ma), &prices, &grid, config).pool(&pool);
+    let backtest =
+        Backtest::new(MaCrossover::new(args.crossover.ma), &prices, &grid, config).pool(&pool);
     let (out, runs) = repeat(args.run.repeat, || backtest.run())?;
     writeln!(stdout, "  time:         {}", runs.describe())?;
 
@@ -130,7 +125,7 @@ fn run(args: &Args) -> Result<(), Box<dyn Error>> {
         let map = Heatmap {
             title: format!(
                 "Total return of the {} MA crossover, fees {}",
-                args.ma,
+                args.crossover.ma,
                 config.fees()
             ),
             measure: "total return".into(),
@@ -161,27 +156,4 @@ fn run(args: &Args) -> Result<(), Box<dyn Error>> {
         params,
         json,
     )
-}
-
-/// The windows in ascending order, so that fast < slow in every pair, each checked by the
-/// library (a window of 0 is an error) before any price is read.
-fn sorted_windows(windows: &[usize], kind: MaKind) -> Result<Vec<usize>, Box<dyn Error>> {
-    let mut sorted = windows.to_vec();
-    sorted.sort_unstable();
-    if let Some(pair) = sorted.windows(2).find(|pair| pair[0] == pair[1]) {
-        return Err(format!("--windows: the window {} is listed twice", pair[0]).into());
-    }
-    if sorted.len() < 2 {
-        return Err(format!(
-            "--windows {}: a crossover needs two windows, fast < slow; give at least two, \
-             as in 2..=100",
-            abridged(windows)
-        )
-        .into());
-    }
-    let ma = Ma::new(kind);
-    for window in &sorted {
-        ma.check(window)?;
-    }
-    Ok(sorted)
 }

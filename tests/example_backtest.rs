@@ -23,14 +23,7 @@ const HEADER: &str =
     "period,multiplier,symbol,sharpe,total_return,max_drawdown,trades,closed_trades";
 
 fn succeed(args: &[&OsStr]) -> String {
-    let output = run_example("backtest", args);
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    assert!(
-        output.status.success(),
-        "the example failed: {}\n{stdout}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    stdout
+    common::examples::succeed("backtest", args)
 }
 
 /// The rows of the example's CSV, after checking its header.

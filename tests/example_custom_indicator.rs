@@ -14,7 +14,7 @@ use std::ffi::OsStr;
 
 use proptest::prelude::*;
 
-use common::examples::{refused, refuses_out_of_bounds_arguments, run_example, TempFile};
+use common::examples::{refused, refuses_out_of_bounds_arguments, TempFile};
 use common::strategies::{close_series, naive_level, naive_pipeline, two_close_series};
 use common::{assert_same_bits, random_symbols, same_bits, NaiveCosts};
 use example_common::bounds::memory_limit;
@@ -203,14 +203,7 @@ proptest! {
 const HEADER: &str = "period,symbol,sharpe,total_return,max_drawdown,trades,closed_trades";
 
 fn succeed(args: &[&OsStr]) -> String {
-    let output = run_example("custom_indicator", args);
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    assert!(
-        output.status.success(),
-        "the example failed: {}\n{stdout}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    stdout
+    common::examples::succeed("custom_indicator", args)
 }
 
 /// Checks the example's CSV against the library's backtest of the same grid and levels.

@@ -10,7 +10,7 @@ mod example_common;
 use std::ffi::OsStr;
 use std::path::Path;
 
-use common::examples::{refused, refuses_out_of_bounds_arguments, run_example, TempFile};
+use common::examples::{json_line, refused, refuses_out_of_bounds_arguments, TempFile};
 use common::{data_dir, same_bits};
 use example_common::bounds::memory_limit;
 use example_common::synthetic::SyntheticSpec;
@@ -19,20 +19,7 @@ use ta_sweep::{Backtest, BacktestConfig, Grid, MaCrossover, MaKind, Prices};
 const HEADER: &str = "fast,slow,symbol,sharpe,total_return,max_drawdown,trades,closed_trades";
 
 fn succeed(args: &[&OsStr]) -> String {
-    let output = run_example("ma_crossover", args);
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    assert!(
-        output.status.success(),
-        "the example failed: {}\n{stdout}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    stdout
-}
-
-/// The example's last line, parsed.
-fn json_line(stdout: &str) -> serde_json::Value {
-    let last = stdout.lines().last().expect("some output");
-    serde_json::from_str(last).unwrap_or_else(|e| panic!("{e}: {last}"))
+    common::examples::succeed("ma_crossover", args)
 }
 
 /// The rows of a CSV file as text fields, after its header (which must be [`HEADER`]).

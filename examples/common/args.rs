@@ -8,11 +8,12 @@ use std::time::Duration;
 
 use clap::Args;
 use rayon::ThreadPool;
-use ta_sweep::{supertrend, BacktestConfig, Grid, Variant};
+use ta_sweep::{supertrend, BacktestConfig, Grid, Indicator, Ma, MaKind, Variant};
 
 use super::bounds::{max_threads, parse_repeat, parse_threads};
 use super::freq::parse_freq;
-use super::list::{parse_multipliers, parse_periods};
+use super::list::{parse_multipliers, parse_periods, parse_windows};
+use super::report::abridged;
 use super::synthetic::SyntheticSpec;
 
 /// Where the prices come from: files, random walks, or by default the bundled daily MSFT and
@@ -104,5 +105,42 @@ impl SuperTrendArgs {
     /// Periods x multipliers, checked by the library.
     pub fn grid(&self) -> Result<Grid<(usize, f64)>, ta_sweep::Error> {
         supertrend::grid(&self.periods, &self.multipliers)
+    }
+}
+
+/// The grid arguments of a dual moving-average crossover.
+#[derive(Debug, Args)]
+pub struct MaCrossoverArgs {
+    /// The windows: values and ranges such as `2..=100` or `2,5,10..=20:5`. They are sorted,
+    /// and every pair fast < slow is a column.
+    #[arg(long, value_name = "LIST", default_value = "2..=100", value_parser = parse_windows)]
+    pub windows: ::std::vec::Vec<usize>,
+    /// The moving average: simple or exponential.
+    #[arg(long, value_name = "KIND", default_value = "simple")]
+    pub ma: MaKind,
+}
+
+impl MaCrossoverArgs {
+    /// The windows in ascending order, so that fast < slow in every pair, each checked by the
+    /// library (a window of 0 is an error) before any price is read.
+    pub fn sorted_windows(&self) -> Result<Vec<usize>, Box<dyn Error>> {
+        let mut sorted = self.windows.clone();
+        sorted.sort_unstable();
+        if let Some(pair) = sorted.windows(2).find(|pair| pair[0] == pair[1]) {
+            return Err(format!("--windows: the window {} is listed twice", pair[0]).into());
+        }
+        if sorted.len() < 2 {
+            return Err(format!(
+                "--windows {}: a crossover needs two windows, fast < slow; give at least two, \
+                 as in 2..=100",
+                abridged(&self.windows)
+            )
+            .into());
+        }
+        let ma = Ma::new(self.ma);
+        for window in &sorted {
+            ma.check(window)?;
+        }
+        Ok(sorted)
     }
 }

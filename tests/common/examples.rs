@@ -186,3 +186,21 @@ pub fn refuses_out_of_bounds_arguments(name: &str, memory_limit: u128, extra: &[
         assert!(message.contains(phrase), "{name} {args:?}: {message}");
     }
 }
+
+/// Runs example `name` with `args`, asserts that it succeeded, and returns its standard output.
+pub fn succeed(name: &str, args: &[&std::ffi::OsStr]) -> String {
+    let output = run_example(name, args);
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "the example failed: {}\n{stdout}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+}
+
+/// The example's last line, parsed as JSON.
+pub fn json_line(stdout: &str) -> serde_json::Value {
+    let last = stdout.lines().last().expect("some output");
+    serde_json::from_str(last).unwrap_or_else(|e| panic!("{e}: {last}"))
+}
