@@ -1,6 +1,7 @@
 //! Bad validation parameters give typed errors before any work; degenerate grids give the
 //! documented NaN; the report does not depend on threads or chunk length.
 
+use ta_sweep::backtest::Engine;
 use ta_sweep::validation::{Validation, WalkForward};
 use ta_sweep::{supertrend, Backtest, BacktestConfig, Error, Prices, SuperTrend};
 
@@ -94,7 +95,7 @@ fn a_grid_that_never_trades_has_no_trials() {
 }
 
 #[test]
-fn the_report_does_not_depend_on_threads_or_chunk_length() {
+fn the_report_does_not_depend_on_threads_chunk_length_or_engine() {
     let (h, l, c) = series(600);
     let (h2, l2, c2) = series(700);
     let prices = Prices::from_symbols([
@@ -116,20 +117,28 @@ fn the_report_does_not_depend_on_threads_or_chunk_length() {
         &grid,
         BacktestConfig::default(),
     );
+    // The reference: the scalar engine, one thread, a column per chunk.
     let reference = backtest
+        .engine(Engine::Scalar)
         .pool(&one)
         .chunk_len(1)
         .validate(&validation)
         .unwrap();
     assert!(reference.metrics.iter().any(|m| m.trades > 0));
     assert_eq!(reference.metrics, backtest.run().unwrap().metrics);
-    for chunk in [2, 5, 24] {
-        let report = backtest.chunk_len(chunk).validate(&validation).unwrap();
-        // Bitwise: NaN fields compare by their bits through `Debug`.
-        assert_eq!(
-            format!("{report:?}"),
-            format!("{reference:?}"),
-            "chunk {chunk}"
-        );
+    for engine in [Engine::Lanes, Engine::Scalar] {
+        for chunk in [2, 5, 24] {
+            let report = backtest
+                .engine(engine)
+                .chunk_len(chunk)
+                .validate(&validation)
+                .unwrap();
+            // Bitwise: NaN fields compare by their bits through `Debug`.
+            assert_eq!(
+                format!("{report:?}"),
+                format!("{reference:?}"),
+                "{engine:?}, chunk {chunk}"
+            );
+        }
     }
 }

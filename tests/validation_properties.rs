@@ -12,6 +12,7 @@ use common::{
 };
 use proptest::prelude::*;
 use statrs::function::erf::{erfc, erfc_inv};
+use ta_sweep::backtest::Engine;
 use ta_sweep::validation::{Validation, ValidationReport, WalkForward};
 use ta_sweep::{supertrend, Backtest, BacktestConfig, Grid, MaCrossover, Prices, Row, SuperTrend};
 
@@ -311,7 +312,11 @@ proptest! {
         ]).unwrap();
         let config = BacktestConfig::default();
         let backtest = Backtest::new(SuperTrend::default(), &prices, &grid, config);
-        let report = backtest.validate(&Validation::new().blocks(blocks).walk_forward(wf)).unwrap();
+        let validation = Validation::new().blocks(blocks).walk_forward(wf);
+        let report = backtest.validate(&validation).unwrap();
+        // The lane engine and the scalar one give the same bits (NaN fields through `Debug`).
+        let scalar = backtest.engine(Engine::Scalar).validate(&validation).unwrap();
+        prop_assert_eq!(format!("{scalar:?}"), format!("{report:?}"));
         let data = [&a, &b];
         let naive: Vec<NaiveBacktest> = grid.iter().flat_map(|(p, m)| {
             data.map(|d| naive_backtest(&d.high, &d.low, &d.close, p, m, costs(&config)))
@@ -337,7 +342,10 @@ proptest! {
         let grid = Grid::combinations(&["fast", "slow"], &[2usize, 3, 5, 8]).unwrap();
         let config = BacktestConfig::default();
         let backtest = Backtest::new(MaCrossover::simple(), &prices, &grid, config);
-        let report = backtest.validate(&Validation::new().blocks(blocks).walk_forward(wf)).unwrap();
+        let validation = Validation::new().blocks(blocks).walk_forward(wf);
+        let report = backtest.validate(&validation).unwrap();
+        let scalar = backtest.engine(Engine::Scalar).validate(&validation).unwrap();
+        prop_assert_eq!(format!("{scalar:?}"), format!("{report:?}"));
         let full: Vec<_> = grid.iter().map(|(f, s)| {
             common::strategies::naive_crossover(&close, f, s, ta_sweep::MaKind::Simple, costs(&config))
         }).collect();

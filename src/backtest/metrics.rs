@@ -86,7 +86,7 @@ pub enum Variance {
 }
 
 /// The most columns [`return_metrics`] interleaves.
-pub(super) const LANES: usize = 4;
+pub(crate) const LANES: usize = 4;
 
 /// Bars per block of the one-pass variance.
 const ONE_PASS_BLOCK: usize = 256;

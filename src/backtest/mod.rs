@@ -34,12 +34,13 @@ use crate::factory::{Indicator, Sweep};
 use crate::grid::{Grid, Row};
 use crate::prices::Prices;
 
-pub(crate) use self::column_runs::series_metrics;
+pub(crate) use self::column_runs::{series_metrics, LaneReturns, LaneRun};
 pub use self::config::{annualisation_from_interval, BacktestConfig};
 pub use self::crossover::{Crossover, MaCrossover};
 pub use self::lanes::Engine;
 use self::lanes::{CloseRange, LaneEngine};
-use self::metrics::{return_metrics, LANES};
+use self::metrics::return_metrics;
+pub(crate) use self::metrics::LANES;
 pub use self::metrics::{ColumnMetrics, Variance};
 pub use self::rolling::RollingOutput;
 pub use self::rules::{SignalBits, SignalBuffer, SignalRule, Signals, Strategy};

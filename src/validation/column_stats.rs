@@ -4,6 +4,8 @@
 
 use std::ops::Range;
 
+use crate::backtest::LANES;
+
 /// One column's moments over all its bars (`docs/VALIDATION.md` 1.2, 2.4).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Moments {
@@ -20,6 +22,8 @@ pub(crate) struct Moments {
 impl Moments {
     /// The moments of `returns`, in the reference's order: the sum in bar order, the mean,
     /// then the deviations from it in a second pass (NaN returns skipped, as 6.1 does).
+    /// The one-column definition that [`Moments::of_lanes`] is tested against.
+    #[cfg(test)]
     pub(crate) fn of(returns: &[f64]) -> Moments {
         let (mut sum, mut count) = (0.0, 0usize);
         for &r in returns {
@@ -40,6 +44,45 @@ impl Moments {
                 m4 += d2 * d2;
             }
         }
+        Moments::from_sums(count, mean, m2, m3, m4)
+    }
+}
+
+impl Moments {
+    /// The moments (as `Moments::of` takes them of one column) of each lane of returns stored bar by bar, [`LANES`] per bar (lane `k` of
+    /// bar `i` at `interleaved[LANES * i + k]`): the same bits, the lanes side by side. A NaN
+    /// return adds `0.0` instead of being skipped, which changes no sum: a sum that starts at
+    /// `+0.0` is never `-0.0`, and `x + 0.0` is `x` for every other `x`.
+    pub(crate) fn of_lanes(interleaved: &[f64]) -> [Moments; LANES] {
+        let (mut sum, mut count) = ([0.0; LANES], [0usize; LANES]);
+        for bar in interleaved.chunks_exact(LANES) {
+            for k in 0..LANES {
+                let valid = !bar[k].is_nan();
+                sum[k] += if valid { bar[k] } else { 0.0 };
+                count[k] += usize::from(valid);
+            }
+        }
+        let mean: [f64; LANES] = std::array::from_fn(|k| sum[k] / count[k] as f64);
+        let (mut m2, mut m3, mut m4) = ([0.0; LANES], [0.0; LANES], [0.0; LANES]);
+        for bar in interleaved.chunks_exact(LANES) {
+            for k in 0..LANES {
+                let d = if bar[k].is_nan() {
+                    0.0
+                } else {
+                    bar[k] - mean[k]
+                };
+                let d2 = d * d;
+                m2[k] += d2;
+                m3[k] += d2 * d;
+                m4[k] += d2 * d2;
+            }
+        }
+        std::array::from_fn(|k| Moments::from_sums(count[k], mean[k], m2[k], m3[k], m4[k]))
+    }
+
+    /// The moments from the count, the mean and the central sums.
+    fn from_sums(count: usize, mean: f64, m2: f64, m3: f64, m4: f64) -> Moments {
+        let n = count as f64;
         // PIPELINE.md 6.1's evaluation order, so `sr * sqrt(A)` is the metrics' Sharpe.
         let std = if count > 1 {
             (m2 / n * n / (n - 1.0)).sqrt()
@@ -78,6 +121,7 @@ impl Blocks {
     /// Appends each block's `(sum r, sum r * r)` of `returns` to `out`, each from a fresh
     /// accumulator in bar order (3.4): differences of running totals would break exact ties
     /// between equal returns.
+    #[cfg(test)]
     pub(crate) fn sums_into(&self, returns: &[f64], out: &mut Vec<[f64; 2]>) {
         for b in 0..self.count {
             let (mut s, mut q) = (0.0, 0.0);
@@ -86,6 +130,25 @@ impl Blocks {
                 q += r * r;
             }
             out.push([s, q]);
+        }
+    }
+
+    /// The block sums of each lane (as `sums_into` sums one column) of returns stored bar by bar, [`LANES`]
+    /// per bar (lane `k` of bar `i` at `interleaved[LANES * i + k]`): lane `k`'s blocks are
+    /// appended to `out[k]`, the same additions in the same order, the lanes side by side.
+    pub(crate) fn lane_sums_into(&self, interleaved: &[f64], out: &mut [Vec<[f64; 2]>; LANES]) {
+        for b in 0..self.count {
+            let (mut s, mut q) = ([0.0; LANES], [0.0; LANES]);
+            let bars = self.bars(b);
+            for bar in interleaved[LANES * bars.start..LANES * bars.end].chunks_exact(LANES) {
+                for k in 0..LANES {
+                    s[k] += bar[k];
+                    q[k] += bar[k] * bar[k];
+                }
+            }
+            for (k, out) in out.iter_mut().enumerate() {
+                out.push([s[k], q[k]]);
+            }
         }
     }
 }
@@ -116,5 +179,45 @@ mod tests {
         blocks.sums_into(&r, &mut out);
         assert_eq!(out, [[3.0, 5.0], [7.0, 25.0], [11.0, 61.0], [15.0, 113.0]]);
         assert_eq!(blocks.bars_used(), 8);
+    }
+
+    #[test]
+    fn lanes_have_the_moments_of_each_lane_alone() {
+        let lane = |k: usize| -> Vec<f64> {
+            (0..23)
+                .map(|i| match (i + k) % 9 {
+                    0 if k > 0 => f64::NAN,
+                    j => (j as f64 - 4.0) * 0.01 + 1e-17 * k as f64,
+                })
+                .collect()
+        };
+        let interleaved: Vec<f64> = (0..23)
+            .flat_map(|i| (0..LANES).map(move |k| lane(k)[i]))
+            .collect();
+        let bits = |m: &Moments| (m.count, [m.sr, m.m2, m.m3, m.m4].map(f64::to_bits));
+        for (k, got) in Moments::of_lanes(&interleaved).iter().enumerate() {
+            assert_eq!(bits(got), bits(&Moments::of(&lane(k))), "lane {k}");
+        }
+    }
+
+    #[test]
+    fn lanes_sum_as_each_lane_alone() {
+        let blocks = Blocks { count: 3, len: 5 };
+        let lane = |k: usize| -> Vec<f64> {
+            (0..17)
+                .map(|i| ((i * 7 + k * 13) % 11) as f64 * 0.1 - 0.45 + 1e-17 * k as f64)
+                .collect()
+        };
+        let interleaved: Vec<f64> = (0..17)
+            .flat_map(|i| (0..LANES).map(move |k| lane(k)[i]))
+            .collect();
+        let mut out: [Vec<[f64; 2]>; LANES] = Default::default();
+        blocks.lane_sums_into(&interleaved, &mut out);
+        for (k, got) in out.iter().enumerate() {
+            let mut alone = Vec::new();
+            blocks.sums_into(&lane(k), &mut alone);
+            let bits = |v: &[[f64; 2]]| v.iter().map(|x| x.map(f64::to_bits)).collect::<Vec<_>>();
+            assert_eq!(bits(got), bits(&alone), "lane {k}");
+        }
     }
 }

@@ -51,7 +51,9 @@ mod pbo;
 mod select;
 mod walk_forward;
 
-use crate::backtest::{series_metrics, Backtest, ColumnMetrics, Params, Strategy};
+use crate::backtest::{
+    series_metrics, Backtest, ColumnMetrics, LaneReturns, LaneRun, Params, Strategy, LANES,
+};
 use crate::columns::Columns;
 use crate::error::{Error, Result};
 use crate::grid::{Grid, Row};
@@ -200,27 +202,39 @@ impl<S: Strategy> Backtest<'_, '_, S> {
         let columns = Columns::new(self.grid().clone(), symbols)?;
         check_memory(columns.len(), s, n_splits, symbols)?;
 
-        // The fused pass: the whole series and each training window of every column.
-        let passes = self.map_columns(
+        // The fused pass: the whole series and each training window of every column, the
+        // columns of a batch side by side in the lanes.
+        let passes = self.map_lanes(
             prices,
             self.grid(),
-            || vec![0.0; bars],
-            |returns, run| {
-                let metrics = run.simulate(0..run.bars(), returns);
-                let moments = Moments::of(returns);
-                let mut sums = Vec::with_capacity(s);
-                blocks.sums_into(returns, &mut sums);
-                let train_sharpe = splits
-                    .iter()
-                    .flatten()
-                    .map(|split| run.simulate(split.train.clone(), returns).sharpe)
-                    .collect();
-                ColumnPass {
-                    metrics,
-                    moments,
-                    blocks: sums,
-                    train_sharpe,
+            || (LaneReturns::new(bars), Vec::with_capacity(LANES)),
+            |(returns, metrics), run, results| {
+                let columns = run.columns().len();
+                metrics.clear();
+                run.simulate(0..bars, returns, metrics);
+                let mut sums: [Vec<[f64; 2]>; LANES] =
+                    std::array::from_fn(|_| Vec::with_capacity(s));
+                let whole = returns.interleaved(bars);
+                let moments = Moments::of_lanes(whole);
+                blocks.lane_sums_into(whole, &mut sums);
+                let mut train_sharpe: [Vec<f64>; LANES] =
+                    std::array::from_fn(|_| Vec::with_capacity(n_splits));
+                for split in splits.iter().flatten() {
+                    let mut train = Vec::with_capacity(LANES);
+                    run.simulate(split.train.clone(), returns, &mut train);
+                    for (sharpes, m) in train_sharpe.iter_mut().zip(&train) {
+                        sharpes.push(m.sharpe);
+                    }
                 }
+                let lanes = metrics.iter().zip(moments).zip(sums).zip(train_sharpe);
+                results.extend(lanes.take(columns).map(
+                    |(((&metrics, moments), blocks), train_sharpe)| ColumnPass {
+                        metrics,
+                        moments,
+                        blocks,
+                        train_sharpe,
+                    },
+                ));
             },
         )?;
 
@@ -313,36 +327,33 @@ impl<S: Strategy> Backtest<'_, '_, S> {
             chosen.dedup();
             let mut tests: Vec<Option<(ColumnMetrics, Vec<f64>)>> = vec![None; splits.len()];
             if !chosen.is_empty() {
-                let names: Vec<&str> = self.grid().names().iter().map(String::as_str).collect();
-                let params: Vec<Params<S>> = chosen
-                    .iter()
-                    .map(|&row| self.grid().get(row).expect("a grid row"))
-                    .collect();
-                let grid = Grid::tuples(&names, &params)?;
-                let series = &prices.as_slice()[symbol];
-                let one = match prices.inputs() {
-                    Inputs::HighLowClose => {
-                        Prices::from_symbols([(series.high(), series.low(), series.close())])?
-                    }
-                    Inputs::Close => Prices::from_close_series([series.close()])?,
-                };
+                let longest = splits.iter().map(|s| s.test.len()).max().unwrap_or(0);
                 let choices = &choices;
                 let splits_ref = &splits;
-                let windows = self.map_columns(
-                    &one,
-                    &grid,
-                    || (),
-                    |_, run| {
-                        let row = chosen[run.column];
-                        (0..splits_ref.len())
-                            .filter(|&split| choices[split * symbols + symbol].chosen == Some(row))
-                            .map(|split| {
-                                let test = splits_ref[split].test.clone();
-                                let mut returns = vec![0.0; test.len()];
-                                let metrics = run.simulate(test, &mut returns);
-                                (split, metrics, returns)
-                            })
-                            .collect::<Vec<_>>()
+                let chosen_ref = &chosen;
+                let windows = self.map_rows(
+                    symbol,
+                    &chosen,
+                    || LaneReturns::new(longest),
+                    |returns, run, results| {
+                        let rows: Vec<usize> =
+                            run.columns().iter().map(|&c| chosen_ref[c]).collect();
+                        let mut lanes: Vec<Vec<_>> = vec![Vec::new(); rows.len()];
+                        for (split, window) in splits_ref.iter().enumerate() {
+                            let choice = choices[split * symbols + symbol].chosen;
+                            if !rows.iter().any(|&row| choice == Some(row)) {
+                                continue;
+                            }
+                            let mut metrics = Vec::with_capacity(LANES);
+                            run.simulate(window.test.clone(), returns, &mut metrics);
+                            for (k, &row) in rows.iter().enumerate() {
+                                if choice == Some(row) {
+                                    let r = returns.lane(k, window.test.len()).collect();
+                                    lanes[k].push((split, metrics[k], r));
+                                }
+                            }
+                        }
+                        results.extend(lanes);
                     },
                 )?;
                 for (split, metrics, returns) in windows.into_iter().flatten() {
@@ -383,6 +394,39 @@ impl<S: Strategy> Backtest<'_, '_, S> {
             summary,
             train_sharpe,
         })
+    }
+}
+
+impl<S: Strategy> Backtest<'_, '_, S> {
+    /// [`map_lanes`](Backtest::map_lanes) over the grid rows `rows` (distinct, ascending) of
+    /// symbol `symbol` alone: a column's index is then its place in `rows`.
+    fn map_rows<W, T, G, F>(
+        &self,
+        symbol: usize,
+        rows: &[usize],
+        scratch: G,
+        visit: F,
+    ) -> Result<Vec<T>>
+    where
+        T: Send,
+        G: Fn() -> W + Sync,
+        F: Fn(&mut W, &LaneRun<'_>, &mut Vec<T>) + Sync,
+    {
+        let prices = self.prices();
+        let names: Vec<&str> = self.grid().names().iter().map(String::as_str).collect();
+        let params: Vec<Params<S>> = rows
+            .iter()
+            .map(|&row| self.grid().get(row).expect("a grid row"))
+            .collect();
+        let grid = Grid::tuples(&names, &params)?;
+        let series = &prices.as_slice()[symbol];
+        let one = match prices.inputs() {
+            Inputs::HighLowClose => {
+                Prices::from_symbols([(series.high(), series.low(), series.close())])?
+            }
+            Inputs::Close => Prices::from_close_series([series.close()])?,
+        };
+        self.map_lanes(&one, &grid, scratch, visit)
     }
 }
 
