@@ -49,37 +49,6 @@ impl Moments {
 }
 
 impl Moments {
-    /// The moments (as `Moments::of` takes them of one column) of each lane of returns stored bar by bar, [`LANES`] per bar (lane `k` of
-    /// bar `i` at `interleaved[LANES * i + k]`): the same bits, the lanes side by side. A NaN
-    /// return adds `0.0` instead of being skipped, which changes no sum: a sum that starts at
-    /// `+0.0` is never `-0.0`, and `x + 0.0` is `x` for every other `x`.
-    pub(crate) fn of_lanes(interleaved: &[f64]) -> [Moments; LANES] {
-        let (mut sum, mut count) = ([0.0; LANES], [0usize; LANES]);
-        for bar in interleaved.chunks_exact(LANES) {
-            for k in 0..LANES {
-                let valid = !bar[k].is_nan();
-                sum[k] += if valid { bar[k] } else { 0.0 };
-                count[k] += usize::from(valid);
-            }
-        }
-        let mean: [f64; LANES] = std::array::from_fn(|k| sum[k] / count[k] as f64);
-        let (mut m2, mut m3, mut m4) = ([0.0; LANES], [0.0; LANES], [0.0; LANES]);
-        for bar in interleaved.chunks_exact(LANES) {
-            for k in 0..LANES {
-                let d = if bar[k].is_nan() {
-                    0.0
-                } else {
-                    bar[k] - mean[k]
-                };
-                let d2 = d * d;
-                m2[k] += d2;
-                m3[k] += d2 * d;
-                m4[k] += d2 * d2;
-            }
-        }
-        std::array::from_fn(|k| Moments::from_sums(count[k], mean[k], m2[k], m3[k], m4[k]))
-    }
-
     /// The moments from the count, the mean and the central sums.
     fn from_sums(count: usize, mean: f64, m2: f64, m3: f64, m4: f64) -> Moments {
         let n = count as f64;
@@ -132,25 +101,74 @@ impl Blocks {
             out.push([s, q]);
         }
     }
+}
 
-    /// The block sums of each lane (as `sums_into` sums one column) of returns stored bar by bar, [`LANES`]
-    /// per bar (lane `k` of bar `i` at `interleaved[LANES * i + k]`): lane `k`'s blocks are
-    /// appended to `out[k]`, the same additions in the same order, the lanes side by side.
-    pub(crate) fn lane_sums_into(&self, interleaved: &[f64], out: &mut [Vec<[f64; 2]>; LANES]) {
-        for b in 0..self.count {
-            let (mut s, mut q) = ([0.0; LANES], [0.0; LANES]);
-            let bars = self.bars(b);
-            for bar in interleaved[LANES * bars.start..LANES * bars.end].chunks_exact(LANES) {
-                for k in 0..LANES {
-                    s[k] += bar[k];
-                    q[k] += bar[k] * bar[k];
-                }
+/// What the fused pass keeps of [`LANES`] columns' returns over the whole series, stored bar by
+/// bar (lane `k` of bar `i` at `interleaved[LANES * i + k]`): each lane's [`Moments`], and its
+/// blocks' `(sum, sum of squares)` appended to `sums[k]`. The same bits as `Moments::of` and
+/// `Blocks::sums_into` of each lane alone: the same additions in the same order, the lanes
+/// side by side, in two passes over the returns (the blocks and the sum, then the deviations
+/// from the mean).
+///
+/// A NaN return adds `0.0` to the moments' sums instead of being skipped, which changes no
+/// sum: a sum that starts at `+0.0` is never `-0.0`, and `x + 0.0` is `x` for every other `x`.
+pub(crate) fn lane_stats(
+    blocks: &Blocks,
+    interleaved: &[f64],
+    sums: &mut [Vec<[f64; 2]>; LANES],
+) -> [Moments; LANES] {
+    lane_stats_plain(blocks, interleaved, sums)
+}
+
+/// The code of [`lane_stats`].
+#[inline(always)]
+fn lane_stats_plain(
+    blocks: &Blocks,
+    interleaved: &[f64],
+    sums: &mut [Vec<[f64; 2]>; LANES],
+) -> [Moments; LANES] {
+    let (mut sum, mut count) = ([0.0; LANES], [0usize; LANES]);
+    let mut add = |bar: &[f64]| {
+        for k in 0..LANES {
+            let valid = !bar[k].is_nan();
+            sum[k] += if valid { bar[k] } else { 0.0 };
+            count[k] += usize::from(valid);
+        }
+    };
+    for b in 0..blocks.count {
+        let (mut s, mut q) = ([0.0; LANES], [0.0; LANES]);
+        let bars = blocks.bars(b);
+        for bar in interleaved[LANES * bars.start..LANES * bars.end].chunks_exact(LANES) {
+            for k in 0..LANES {
+                s[k] += bar[k];
+                q[k] += bar[k] * bar[k];
             }
-            for (k, out) in out.iter_mut().enumerate() {
-                out.push([s[k], q[k]]);
-            }
+            add(bar);
+        }
+        for (k, out) in sums.iter_mut().enumerate() {
+            out.push([s[k], q[k]]);
         }
     }
+    // The bars after the last block count for the moments only.
+    interleaved[LANES * blocks.bars_used()..]
+        .chunks_exact(LANES)
+        .for_each(&mut add);
+    let mean: [f64; LANES] = std::array::from_fn(|k| sum[k] / count[k] as f64);
+    let (mut m2, mut m3, mut m4) = ([0.0; LANES], [0.0; LANES], [0.0; LANES]);
+    for bar in interleaved.chunks_exact(LANES) {
+        for k in 0..LANES {
+            let d = if bar[k].is_nan() {
+                0.0
+            } else {
+                bar[k] - mean[k]
+            };
+            let d2 = d * d;
+            m2[k] += d2;
+            m3[k] += d2 * d;
+            m4[k] += d2 * d2;
+        }
+    }
+    std::array::from_fn(|k| Moments::from_sums(count[k], mean[k], m2[k], m3[k], m4[k]))
 }
 
 #[cfg(test)]
@@ -181,11 +199,14 @@ mod tests {
         assert_eq!(blocks.bars_used(), 8);
     }
 
+    /// [`lane_stats`] against each lane alone, with NaN returns, a remainder after the last block and
+    /// lanes that differ in the last bits.
     #[test]
-    fn lanes_have_the_moments_of_each_lane_alone() {
+    fn lanes_have_the_statistics_of_each_lane_alone() {
+        let blocks = Blocks { count: 3, len: 7 };
         let lane = |k: usize| -> Vec<f64> {
             (0..23)
-                .map(|i| match (i + k) % 9 {
+                .map(|i| match (i * 5 + k) % 9 {
                     0 if k > 0 => f64::NAN,
                     j => (j as f64 - 4.0) * 0.01 + 1e-17 * k as f64,
                 })
@@ -195,29 +216,17 @@ mod tests {
             .flat_map(|i| (0..LANES).map(move |k| lane(k)[i]))
             .collect();
         let bits = |m: &Moments| (m.count, [m.sr, m.m2, m.m3, m.m4].map(f64::to_bits));
-        for (k, got) in Moments::of_lanes(&interleaved).iter().enumerate() {
-            assert_eq!(bits(got), bits(&Moments::of(&lane(k))), "lane {k}");
-        }
-    }
-
-    #[test]
-    fn lanes_sum_as_each_lane_alone() {
-        let blocks = Blocks { count: 3, len: 5 };
-        let lane = |k: usize| -> Vec<f64> {
-            (0..17)
-                .map(|i| ((i * 7 + k * 13) % 11) as f64 * 0.1 - 0.45 + 1e-17 * k as f64)
-                .collect()
-        };
-        let interleaved: Vec<f64> = (0..17)
-            .flat_map(|i| (0..LANES).map(move |k| lane(k)[i]))
-            .collect();
-        let mut out: [Vec<[f64; 2]>; LANES] = Default::default();
-        blocks.lane_sums_into(&interleaved, &mut out);
-        for (k, got) in out.iter().enumerate() {
-            let mut alone = Vec::new();
-            blocks.sums_into(&lane(k), &mut alone);
-            let bits = |v: &[[f64; 2]]| v.iter().map(|x| x.map(f64::to_bits)).collect::<Vec<_>>();
-            assert_eq!(bits(got), bits(&alone), "lane {k}");
+        let sum_bits = |v: &[[f64; 2]]| v.iter().map(|x| x.map(f64::to_bits)).collect::<Vec<_>>();
+        {
+            let path = lane_stats;
+            let mut sums: [Vec<[f64; 2]>; LANES] = Default::default();
+            let moments = path(&blocks, &interleaved, &mut sums);
+            for k in 0..LANES {
+                assert_eq!(bits(&moments[k]), bits(&Moments::of(&lane(k))), "lane {k}");
+                let mut alone = Vec::new();
+                blocks.sums_into(&lane(k), &mut alone);
+                assert_eq!(sum_bits(&sums[k]), sum_bits(&alone), "lane {k}");
+            }
         }
     }
 }

@@ -59,7 +59,7 @@ use crate::error::{Error, Result};
 use crate::grid::{Grid, Row};
 use crate::prices::{Inputs, Prices};
 
-use self::column_stats::{Blocks, Moments};
+use self::column_stats::{lane_stats, Blocks, Moments};
 pub use self::dsr::DeflatedSharpe;
 use self::pbo::{binomial, TrialBlocks};
 pub use self::pbo::{CscvCombination, Pbo};
@@ -214,9 +214,7 @@ impl<S: Strategy> Backtest<'_, '_, S> {
                 run.simulate(0..bars, returns, metrics);
                 let mut sums: [Vec<[f64; 2]>; LANES] =
                     std::array::from_fn(|_| Vec::with_capacity(s));
-                let whole = returns.interleaved(bars);
-                let moments = Moments::of_lanes(whole);
-                blocks.lane_sums_into(whole, &mut sums);
+                let moments = lane_stats(&blocks, returns.interleaved(bars), &mut sums);
                 let mut train_sharpe: [Vec<f64>; LANES] =
                     std::array::from_fn(|_| Vec::with_capacity(n_splits));
                 for split in splits.iter().flatten() {
