@@ -6,10 +6,12 @@
 //! set of its complement, so the half Sharpe ratios of a combination and its complement are
 //! computed once for both.
 
+use std::ops::Range;
+
 use rayon::prelude::*;
 
 use super::column_stats::Blocks;
-use super::select::{average_rank, best_of};
+use super::select::{average_rank, best_index};
 
 /// Oos Sharpe ratios below this count as a loss (VALIDATION.md 3.6).
 const LOSS: f64 = -1e-12;
@@ -97,6 +99,7 @@ fn masks(blocks: usize, half: usize) -> Vec<u64> {
 
 /// One symbol's trials' block sums: `sums[b * trials + t]` is `(sum, sum of squares)` of trial
 /// `t`'s returns in block `b`; `rows[t]` is trial `t`'s grid row.
+#[derive(Debug)]
 pub(crate) struct TrialBlocks {
     pub(crate) rows: Vec<usize>,
     pub(crate) sums: Vec<[f64; 2]>,
@@ -131,7 +134,14 @@ impl Pbo {
         }
         let masks = masks(blocks.count, half);
         let columns = BlockColumns::of(trials, blocks.count);
-        let bars_per_half = half * blocks.len;
+        let cscv = Cscv {
+            masks: &masks,
+            columns: &columns,
+            rows: &trials.rows,
+            half,
+            bars_per_half: half * blocks.len,
+            bound: bound(n_t),
+        };
         // Pairs (c, C - 1 - c): one half and its complement serve both combinations. In
         // lexicographic order consecutive halves share their first blocks, and so do their
         // complements (in the reverse order), so each half's sums mostly reuse the previous
@@ -139,26 +149,7 @@ impl Pbo {
         let pairs = combinations / 2;
         let tasks: Vec<Vec<[CscvCombination; 2]>> = (0..pairs.div_ceil(PAIRS_PER_TASK))
             .into_par_iter()
-            .map(|task| {
-                let mut first = HalfSums::new(half, n_t);
-                let mut second = HalfSums::new(half, n_t);
-                let mut rate = Scratch::new(n_t);
-                let end = ((task + 1) * PAIRS_PER_TASK).min(pairs);
-                (task * PAIRS_PER_TASK..end)
-                    .map(|c| {
-                        let (a, b) = (masks[c], masks[combinations - 1 - c]);
-                        debug_assert_eq!(a ^ b, (1u64 << blocks.count) - 1);
-                        let (sa, qa) = first.update(a, &columns);
-                        half_sharpes(sa, qa, bars_per_half, &mut rate.train);
-                        let (sb, qb) = second.update(b, &columns);
-                        half_sharpes(sb, qb, bars_per_half, &mut rate.test);
-                        [
-                            combination(a, &rate.train, &rate.test, &trials.rows),
-                            combination(b, &rate.test, &rate.train, &trials.rows),
-                        ]
-                    })
-                    .collect()
-            })
+            .map(|task| cscv.pairs(task * PAIRS_PER_TASK..((task + 1) * PAIRS_PER_TASK).min(pairs)))
             .collect();
         let mut logits = Vec::with_capacity(combinations);
         logits.extend(tasks.iter().flatten().map(|pair| pair[0]));
@@ -181,10 +172,79 @@ impl Pbo {
     }
 }
 
+/// The largest half Sharpe ratio (in magnitude) for which a combination needs no NaN test
+/// of the sum of its `2 * trials` ratios: a sum of `m` values within `f64::MAX / (4 m)` stays
+/// finite (its rounding errors add at most `m` ulps to the exact sum), so it is NaN only if
+/// a value is. Half Sharpe ratios of real returns are hundreds of orders of magnitude below it.
+fn bound(trials: usize) -> f64 {
+    f64::MAX / (8.0 * trials as f64)
+}
+
+/// What every task of one symbol reads.
+struct Cscv<'a> {
+    masks: &'a [u64],
+    columns: &'a BlockColumns,
+    rows: &'a [usize],
+    half: usize,
+    bars_per_half: usize,
+    /// `bound(trials)`.
+    bound: f64,
+}
+
+impl Cscv<'_> {
+    /// The pairs of combinations `(c, C - 1 - c)` for `c` in `pairs`, compiled for the CPU
+    /// at hand: with AVX2, LLVM vectorises the loops of `pairs_each` four lanes wide.
+    #[allow(unsafe_code)]
+    fn pairs(&self, pairs: Range<usize>) -> Vec<[CscvCombination; 2]> {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the one precondition of an AVX2 function is a CPU with AVX2, just
+            // checked.
+            return unsafe { self.pairs_avx2(pairs) };
+        }
+        self.pairs_each(pairs)
+    }
+
+    /// `pairs_each` compiled with AVX2 (everything it calls is inlined into it).
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn pairs_avx2(&self, pairs: Range<usize>) -> Vec<[CscvCombination; 2]> {
+        self.pairs_each(pairs)
+    }
+
+    /// The pairs of combinations `(c, C - 1 - c)` for `c` in `pairs`: the first halves' sums
+    /// are computed whole, the others share their prefix with the previous pair's.
+    #[inline(always)]
+    fn pairs_each(&self, pairs: Range<usize>) -> Vec<[CscvCombination; 2]> {
+        let n_t = self.rows.len();
+        let combinations = self.masks.len();
+        let mut first = HalfSums::new(self.half, n_t);
+        let mut second = HalfSums::new(self.half, n_t);
+        let mut rate = Scratch::new(n_t);
+        let mut out = Vec::with_capacity(pairs.len());
+        for c in pairs {
+            let (a, b) = (self.masks[c], self.masks[combinations - 1 - c]);
+            debug_assert_eq!(a ^ b, (1u64 << self.columns.blocks) - 1);
+            let (sa, qa) = first.update(a, self.columns);
+            let bounded_a = half_sharpes(sa, qa, self.bars_per_half, self.bound, &mut rate.train);
+            let (sb, qb) = second.update(b, self.columns);
+            let bounded_b = half_sharpes(sb, qb, self.bars_per_half, self.bound, &mut rate.test);
+            let bounded = bounded_a & bounded_b;
+            out.push([
+                combination(a, &rate.train, &rate.test, self.rows, bounded),
+                combination(b, &rate.test, &rate.train, self.rows, bounded),
+            ]);
+        }
+        out
+    }
+}
+
 /// The block sums as two planes, so that a block's trials are contiguous: `sum[b * n + t]`,
 /// `sum_sq[b * n + t]`.
 struct BlockColumns {
     trials: usize,
+    /// The number of blocks.
+    blocks: usize,
     sum: Vec<f64>,
     sum_sq: Vec<f64>,
 }
@@ -194,11 +254,13 @@ impl BlockColumns {
         debug_assert_eq!(trials.sums.len(), blocks * trials.rows.len());
         BlockColumns {
             trials: trials.rows.len(),
+            blocks,
             sum: trials.sums.iter().map(|x| x[0]).collect(),
             sum_sq: trials.sums.iter().map(|x| x[1]).collect(),
         }
     }
 
+    #[inline(always)]
     fn block(&self, b: usize) -> (&[f64], &[f64]) {
         let range = b * self.trials..(b + 1) * self.trials;
         (&self.sum[range.clone()], &self.sum_sq[range])
@@ -227,6 +289,7 @@ impl HalfSums {
     }
 
     /// The sums over the blocks of `mask` (exactly `chosen.len()` bits).
+    #[inline(always)]
     fn update(&mut self, mask: u64, columns: &BlockColumns) -> (&[f64], &[f64]) {
         let n = columns.trials;
         let half = self.chosen.len();
@@ -285,9 +348,13 @@ impl Scratch {
 
 /// Every trial's per-bar Sharpe ratio (ddof 1) on a half of `bars` bars from its sums `s`
 /// and sums of squares `q` (3.4), into `out`: NaN where it is undefined (all returns 0, or
-/// no variance).
-fn half_sharpes(s: &[f64], q: &[f64], bars: usize, out: &mut [f64]) {
+/// no variance). Whether every ratio is within `bound` in magnitude (so none is NaN), which
+/// spares the combinations their own pass over the ratios.
+#[inline(always)]
+fn half_sharpes(s: &[f64], q: &[f64], bars: usize, bound: f64, out: &mut [f64]) -> bool {
     let n = bars as f64;
+    // A count rather than a `bool` `&=`, which LLVM vectorises as well.
+    let mut inside = 0usize;
     for ((out, s), q) in out.iter_mut().zip(s).zip(q) {
         let mu = s / n;
         let var = (q - s * mu) / (n - 1.0);
@@ -297,12 +364,22 @@ fn half_sharpes(s: &[f64], q: &[f64], bars: usize, out: &mut [f64]) {
         } else {
             sr
         };
+        inside += usize::from(out.abs() <= bound);
     }
+    inside == out.len()
 }
 
 /// The combination that trains on `train_mask`, with the trials' half Sharpe ratios on the
-/// training (`train`) and test (`test`) halves.
-fn combination(train_mask: u64, train: &[f64], test: &[f64], rows: &[usize]) -> CscvCombination {
+/// training (`train`) and test (`test`) halves; `bounded` when all of them are within
+/// `bound(trials)`.
+#[inline(always)]
+fn combination(
+    train_mask: u64,
+    train: &[f64],
+    test: &[f64],
+    rows: &[usize],
+    bounded: bool,
+) -> CscvCombination {
     let undefined = CscvCombination {
         train_mask,
         winner: None,
@@ -312,16 +389,19 @@ fn combination(train_mask: u64, train: &[f64], test: &[f64], rows: &[usize]) -> 
         logit: f64::NAN,
     };
     // A NaN anywhere makes the sum NaN (infinities are no half Sharpe ratio: `var > 0` is
-    // finite over `q`, and `mu` over a finite `s`).
-    if train
-        .iter()
-        .chain(test)
-        .fold(0.0, |acc, x| acc + x)
-        .is_nan()
+    // finite over `q`, and `mu` over a finite `s`). Bounded ratios have a finite sum, so the
+    // sum is only taken otherwise: literally, so that even infinities the halves cannot
+    // produce would decide as they always did.
+    if !bounded
+        && train
+            .iter()
+            .chain(test)
+            .fold(0.0, |acc, x| acc + x)
+            .is_nan()
     {
         return undefined;
     }
-    let Some(w) = best_of(train.iter().copied().enumerate()) else {
+    let Some(w) = best_index(train) else {
         return undefined;
     };
     let rank = average_rank(test, test[w]);
@@ -338,7 +418,195 @@ fn combination(train_mask: u64, train: &[f64], test: &[f64], rows: &[usize]) -> 
 
 #[cfg(test)]
 mod tests {
+    use super::super::select::best_of;
+    use super::super::select::tests::{average_rank_plain, values};
     use super::*;
+    use proptest::prelude::*;
+
+    /// `combination` as it was: its own NaN pass, `best_of` and the rank with branches. The
+    /// reference of the fast one.
+    fn combination_plain(
+        train_mask: u64,
+        train: &[f64],
+        test: &[f64],
+        rows: &[usize],
+    ) -> CscvCombination {
+        let undefined = CscvCombination {
+            train_mask,
+            winner: None,
+            is_sr: f64::NAN,
+            oos_sr: f64::NAN,
+            rank: f64::NAN,
+            logit: f64::NAN,
+        };
+        if train
+            .iter()
+            .chain(test)
+            .fold(0.0, |acc, x| acc + x)
+            .is_nan()
+        {
+            return undefined;
+        }
+        let Some(w) = best_of(train.iter().copied().enumerate()) else {
+            return undefined;
+        };
+        let rank = average_rank_plain(test, test[w]);
+        let omega = rank / (train.len() as f64 + 1.0);
+        CscvCombination {
+            train_mask,
+            winner: Some(rows[w]),
+            is_sr: train[w],
+            oos_sr: test[w],
+            rank,
+            logit: (omega / (1.0 - omega)).ln(),
+        }
+    }
+
+    /// The same bits in every field (NaN as NaN).
+    fn same(a: &CscvCombination, b: &CscvCombination) -> bool {
+        let bits = |x: &CscvCombination| {
+            [x.is_sr, x.oos_sr, x.rank, x.logit].map(|v| {
+                if v.is_nan() {
+                    u64::MAX
+                } else {
+                    v.to_bits()
+                }
+            })
+        };
+        a.train_mask == b.train_mask && a.winner == b.winner && bits(a) == bits(b)
+    }
+
+    /// The plain route of `Pbo::of`'s tasks: `half_sharpes` without using its answer, and
+    /// `combination_plain`.
+    fn pairs_plain(cscv: &Cscv, pairs: Range<usize>) -> Vec<[CscvCombination; 2]> {
+        let n_t = cscv.rows.len();
+        let c_all = cscv.masks.len();
+        let mut first = HalfSums::new(cscv.half, n_t);
+        let mut second = HalfSums::new(cscv.half, n_t);
+        let mut rate = Scratch::new(n_t);
+        pairs
+            .map(|c| {
+                let (a, b) = (cscv.masks[c], cscv.masks[c_all - 1 - c]);
+                let (sa, qa) = first.update(a, cscv.columns);
+                half_sharpes(sa, qa, cscv.bars_per_half, cscv.bound, &mut rate.train);
+                let (sb, qb) = second.update(b, cscv.columns);
+                half_sharpes(sb, qb, cscv.bars_per_half, cscv.bound, &mut rate.test);
+                [
+                    combination_plain(a, &rate.train, &rate.test, cscv.rows),
+                    combination_plain(b, &rate.test, &rate.train, cscv.rows),
+                ]
+            })
+            .collect()
+    }
+
+    /// Block sums of `trials` columns over `blocks` blocks of 3 bars, from returns that are
+    /// seeds or near-copies of them (a few ulps apart: near-ties), some blocks all zero.
+    fn block_sums() -> impl Strategy<Value = (usize, TrialBlocks)> {
+        (
+            prop_oneof![Just(2usize), Just(4), Just(6), Just(8)],
+            2usize..24,
+        )
+            .prop_flat_map(|(blocks, trials)| {
+                (
+                    Just(blocks),
+                    prop::collection::vec(
+                        prop_oneof![4 => -0.05f64..0.05, 1 => Just(0.0)],
+                        3 * blocks * 3,
+                    ),
+                    prop::collection::vec((0usize..3, -3i64..=3, 0usize..40), trials),
+                )
+            })
+            .prop_map(|(blocks, seeds, picks)| {
+                let bars = 3 * blocks;
+                let n_t = picks.len();
+                let mut sums = vec![[0.0; 2]; blocks * n_t];
+                for (t, &(seed, ulps, zero_block)) in picks.iter().enumerate() {
+                    let r: Vec<f64> = (0..bars)
+                        .map(|i| {
+                            let x = seeds[seed * bars + i];
+                            if i / 3 == zero_block {
+                                0.0
+                            } else if x == 0.0 {
+                                x
+                            } else {
+                                f64::from_bits((x.to_bits() as i64 + ulps) as u64)
+                            }
+                        })
+                        .collect();
+                    let mut out = Vec::new();
+                    Blocks {
+                        count: blocks,
+                        len: 3,
+                    }
+                    .sums_into(&r, &mut out);
+                    for (b, s) in out.into_iter().enumerate() {
+                        sums[b * n_t + t] = s;
+                    }
+                }
+                (
+                    blocks,
+                    TrialBlocks {
+                        rows: (0..n_t).collect(),
+                        sums,
+                    },
+                )
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1000))]
+
+        #[test]
+        fn combination_is_the_plain_one(
+            (train, test) in values().prop_flat_map(|train| {
+                let n = train.len();
+                (Just(train), values().prop_map(move |mut test| {
+                    test.resize(n, 0.25);
+                    test
+                }))
+            }),
+            mask in any::<u64>(),
+        ) {
+            let rows: Vec<usize> = (0..train.len()).map(|t| 3 * t + 1).collect();
+            let plain = combination_plain(mask, &train, &test, &rows);
+            let bound = bound(train.len());
+            let bounded = train.iter().chain(&test).all(|x| x.abs() <= bound);
+            for bounded in [bounded, false] {
+                let fast = combination(mask, &train, &test, &rows, bounded);
+                prop_assert!(same(&fast, &plain), "{fast:?} {plain:?}");
+            }
+        }
+
+        #[test]
+        fn tasks_are_the_plain_route((blocks, trials) in block_sums()) {
+            let half = blocks / 2;
+            let masks = masks(blocks, half);
+            let columns = BlockColumns::of(&trials, blocks);
+            let cscv = Cscv {
+                masks: &masks,
+                columns: &columns,
+                rows: &trials.rows,
+                half,
+                bars_per_half: half * 3,
+                bound: bound(trials.rows.len()),
+            };
+            let pairs = 0..masks.len() / 2;
+            let plain = pairs_plain(&cscv, pairs.clone());
+            let mut routes = vec![cscv.pairs(pairs.clone()), cscv.pairs_each(pairs.clone())];
+            #[cfg(target_arch = "x86_64")]
+            if std::arch::is_x86_feature_detected!("avx2") {
+                // SAFETY: the CPU has AVX2, just checked.
+                #[allow(unsafe_code)]
+                routes.push(unsafe { cscv.pairs_avx2(pairs.clone()) });
+            }
+            for route in routes {
+                prop_assert_eq!(route.len(), plain.len());
+                for (x, y) in route.iter().flatten().zip(plain.iter().flatten()) {
+                    prop_assert!(same(x, y), "{x:?} {y:?}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn masks_are_lexicographic_and_complements_pair_up() {
