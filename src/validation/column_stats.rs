@@ -117,16 +117,6 @@ pub(crate) fn lane_stats(
     interleaved: &[f64],
     sums: &mut [Vec<[f64; 2]>; LANES],
 ) -> [Moments; LANES] {
-    lane_stats_plain(blocks, interleaved, sums)
-}
-
-/// The code of [`lane_stats`].
-#[inline(always)]
-fn lane_stats_plain(
-    blocks: &Blocks,
-    interleaved: &[f64],
-    sums: &mut [Vec<[f64; 2]>; LANES],
-) -> [Moments; LANES] {
     let (mut sum, mut count) = ([0.0; LANES], [0usize; LANES]);
     let mut add = |bar: &[f64]| {
         for k in 0..LANES {
@@ -217,16 +207,13 @@ mod tests {
             .collect();
         let bits = |m: &Moments| (m.count, [m.sr, m.m2, m.m3, m.m4].map(f64::to_bits));
         let sum_bits = |v: &[[f64; 2]]| v.iter().map(|x| x.map(f64::to_bits)).collect::<Vec<_>>();
-        {
-            let path = lane_stats;
-            let mut sums: [Vec<[f64; 2]>; LANES] = Default::default();
-            let moments = path(&blocks, &interleaved, &mut sums);
-            for k in 0..LANES {
-                assert_eq!(bits(&moments[k]), bits(&Moments::of(&lane(k))), "lane {k}");
-                let mut alone = Vec::new();
-                blocks.sums_into(&lane(k), &mut alone);
-                assert_eq!(sum_bits(&sums[k]), sum_bits(&alone), "lane {k}");
-            }
+        let mut sums: [Vec<[f64; 2]>; LANES] = Default::default();
+        let moments = lane_stats(&blocks, &interleaved, &mut sums);
+        for k in 0..LANES {
+            assert_eq!(bits(&moments[k]), bits(&Moments::of(&lane(k))), "lane {k}");
+            let mut alone = Vec::new();
+            blocks.sums_into(&lane(k), &mut alone);
+            assert_eq!(sum_bits(&sums[k]), sum_bits(&alone), "lane {k}");
         }
     }
 }
