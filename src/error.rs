@@ -194,6 +194,27 @@ pub enum Error {
         /// The requested chunk length.
         chunk_len: usize,
     },
+    /// A column range that is not within the sweep's columns, or ends before it starts.
+    InvalidColumnRange {
+        /// The first column of the range.
+        start: usize,
+        /// One past its last column.
+        end: usize,
+        /// The sweep's columns: grid rows times symbols.
+        columns: usize,
+    },
+    /// A shard that is not one of `count` (`index >= count`, or `count == 0`).
+    InvalidShard {
+        /// The shard asked for, from 0.
+        index: usize,
+        /// The number of shards.
+        count: usize,
+    },
+    /// A computation that needs every column of each symbol was asked for a column range.
+    ColumnRangeUnsupported {
+        /// The computation: `rolling windows` or `validation`.
+        what: &'static str,
+    },
     /// A name that is not one of [`Variant`](crate::Variant)'s: `vectorbt`, `tradingview`,
     /// `talib`.
     UnknownVariant {
@@ -413,6 +434,23 @@ impl fmt::Display for Error {
             Error::InvalidChunkLen { chunk_len } => {
                 write!(f, "invalid chunk length {chunk_len}: a chunk holds at least one column")
             }
+            Error::InvalidColumnRange {
+                start,
+                end,
+                columns,
+            } => write!(
+                f,
+                "invalid column range {start}..{end}: the sweep has columns 0..{columns}, and a \
+                 range may not end before it starts"
+            ),
+            Error::InvalidShard { index, count } => write!(
+                f,
+                "invalid shard {index} of {count}: shards are numbered 0 to count - 1, count >= 1"
+            ),
+            Error::ColumnRangeUnsupported { what } => write!(
+                f,
+                "{what} need every column of each symbol: run them without a column range"
+            ),
             Error::InvalidFees { fees } => {
                 write!(f, "invalid fees {fees}: fees must be finite and in [0, 1)")
             }

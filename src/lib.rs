@@ -224,6 +224,8 @@
 //! | [`OutputShape`](Error::OutputShape) | a [`Sweep::run_into`] buffer is not (bars, columns) | allocate it from the sweep's bars and [`columns`](Sweep::columns) |
 //! | [`OutputLayout`](Error::OutputLayout) | a [`Sweep::run_into`] buffer is not column-major and contiguous (C order, a strided or reversed view) | allocate it with [`output_matrix`] or `Array2::zeros((bars, columns).f())` |
 //! | [`InvalidChunkLen`](Error::InvalidChunkLen) | [`Sweep::chunk_len`] was 0 | use chunks of at least one column |
+//! | [`InvalidColumnRange`](Error::InvalidColumnRange), [`InvalidShard`](Error::InvalidShard) | a [`Sweep::column_range`] or [`Backtest::column_range`] beyond the columns; a [`shard`] index not below the count | take the range from [`shard`] |
+//! | [`ColumnRangeUnsupported`](Error::ColumnRangeUnsupported) | rolling windows or validation of a column range | run them on every column |
 //! | [`UnknownVariant`](Error::UnknownVariant) | a name parsed as a [`Variant`] is none of `vectorbt`, `tradingview`, `talib` | use one of those names |
 //! | [`InvalidFees`](Error::InvalidFees) | [`BacktestConfig`] fees are not finite or not in `[0, 1)` | a fraction per order: `0.001` is 0.1 % |
 //! | [`InvalidInitCash`](Error::InvalidInitCash) | a backtest's initial cash is not finite and `> 0` | a positive amount |
@@ -297,7 +299,7 @@ pub use crate::backtest::{
     annualisation_from_interval, backtest_trace, Backtest, BacktestConfig, BacktestOutput,
     BacktestTrace, ColumnMetrics, MaCrossover, Order, RollingOutput, Side, Strategy, Variance,
 };
-pub use crate::columns::{ColumnKey, Columns};
+pub use crate::columns::{shard, ColumnKey, Columns};
 pub use crate::error::{Error, Result};
 pub use crate::factory::{
     output_matrix, Bar, BarOutputs, Column, ColumnView, FnIndicator, Indicator, OutputSet, Pair,

@@ -114,6 +114,8 @@ pub struct Backtest<'s, 'p, S: Strategy> {
     variance: Variance,
     engine: Engine,
     chunk_len: Option<usize>,
+    /// The columns to backtest (start, end), if not all; see [`Sweep::column_range`].
+    column_range: Option<(usize, usize)>,
     pool: Option<&'s ThreadPool>,
 }
 
@@ -150,6 +152,7 @@ impl<'s, 'p, S: Strategy> Backtest<'s, 'p, S> {
             variance: Variance::Exact,
             engine: Engine::Lanes,
             chunk_len: None,
+            column_range: None,
             pool: None,
         }
     }
@@ -174,6 +177,43 @@ impl<'s, 'p, S: Strategy> Backtest<'s, 'p, S> {
         self
     }
 
+    /// Backtests only the columns `range` of the sweep (a shard of it, see
+    /// [`shard`](crate::shard)): the output has `range.len()` rows, row `j` the metrics of
+    /// column `range.start + j` of the whole backtest, the same bits. Concatenated in order,
+    /// the shards' metrics are the whole backtest's. Checked when the backtest runs;
+    /// [`rolling`](Backtest::rolling) and [`validate`](Backtest::validate) refuse a range.
+    ///
+    /// # Example
+    /// ```
+    /// use ta_sweep::{shard, Backtest, BacktestConfig, Grid, MaCrossover, Prices};
+    ///
+    /// let close: Vec<f64> = (0..600).map(|i| 100.0 + (i as f64 * 0.03).sin() * 9.0).collect();
+    /// let prices = Prices::from_close_series([&close[..]])?;
+    /// let windows: Vec<usize> = (2..=20).collect();
+    /// let grid = Grid::combinations(&["fast", "slow"], &windows)?;
+    /// let backtest = Backtest::new(MaCrossover::simple(), &prices, &grid, BacktestConfig::default());
+    ///
+    /// let mut metrics = Vec::new();
+    /// for i in 0..4 {
+    ///     let range = shard(grid.len() * prices.symbols(), i, 4)?;
+    ///     metrics.extend(backtest.clone().column_range(range).run()?.metrics);
+    /// }
+    /// assert_eq!(metrics, backtest.run()?.metrics);
+    /// # Ok::<(), ta_sweep::Error>(())
+    /// ```
+    pub fn column_range(mut self, range: std::ops::Range<usize>) -> Self {
+        self.column_range = Some((range.start, range.end));
+        self
+    }
+
+    /// Refuses a column range for `what`, which needs every column of each symbol.
+    pub(crate) fn whole_columns_only(&self, what: &'static str) -> Result<()> {
+        match self.column_range {
+            Some(_) => Err(Error::ColumnRangeUnsupported { what }),
+            None => Ok(()),
+        }
+    }
+
     /// Runs on `pool` instead of the current rayon pool.
     pub fn pool(mut self, pool: &'s ThreadPool) -> Self {
         self.pool = Some(pool);
@@ -191,12 +231,15 @@ impl<'s, 'p, S: Strategy> Backtest<'s, 'p, S> {
     /// - [`Error::InvalidClose`] for the first close that is zero, negative or infinite.
     /// - The rule's errors (an output the indicator lacks), and the sweep's: an invalid grid
     ///   row, [`Error::MissingPrices`], [`Error::InvalidChunkLen`],
-    ///   [`Error::TooManyColumns`].
+    ///   [`Error::TooManyColumns`], [`Error::InvalidColumnRange`].
     ///
     /// Every check happens before any work starts.
     pub fn run(&self) -> Result<BacktestOutput<Params<S>>> {
         validate_closes(self.prices)?;
-        let columns = Columns::new(self.grid.clone(), self.prices.symbols())?;
+        let mut columns = Columns::new(self.grid.clone(), self.prices.symbols())?;
+        if let Some((start, end)) = self.column_range {
+            columns = columns.with_range(start..end)?;
+        }
         let metrics = self.metrics(self.prices)?;
         Ok(BacktestOutput { columns, metrics })
     }
@@ -209,6 +252,9 @@ impl<'s, 'p, S: Strategy> Backtest<'s, 'p, S> {
         let mut sweep = Sweep::new(indicator, prices, self.grid).selection(selection);
         if let Some(chunk_len) = self.chunk_len {
             sweep = sweep.chunk_len(chunk_len);
+        }
+        if let Some((start, end)) = self.column_range {
+            sweep = sweep.column_range(start..end);
         }
         if let Some(pool) = self.pool {
             sweep = sweep.pool(pool);

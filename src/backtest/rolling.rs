@@ -61,6 +61,7 @@ impl<S: Strategy> Backtest<'_, '_, S> {
     /// # Errors
     /// - [`Error::InvalidWindowLen`] if `window_len` is 0 or more than the bars of the data.
     /// - [`Error::InvalidWindowStep`] if `step` is 0.
+    /// - [`Error::ColumnRangeUnsupported`] if a [column range](Backtest::column_range) is set.
     /// - As [`run`](Backtest::run).
     ///
     /// # Example
@@ -102,6 +103,9 @@ impl<S: Strategy> Backtest<'_, '_, S> {
         if step == 0 {
             return Err(Error::InvalidWindowStep { step });
         }
+        // Each window's sweep has (combination, window, symbol) columns, in which a range of
+        // the backtest's columns is not contiguous.
+        self.whole_columns_only("rolling windows")?;
         validate_closes(self.prices)?;
         let symbols = self.prices.as_slice();
         let columns = Columns::new(self.grid.clone(), symbols.len())?;

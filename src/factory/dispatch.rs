@@ -105,11 +105,13 @@ impl Reports {
     }
 }
 
-/// The column ranges of chunks of `chunk_len` columns.
-fn chunk_ranges(total: usize, chunk_len: usize) -> Vec<Range<usize>> {
-    (0..total)
+/// The column ranges of chunks of `chunk_len` columns of `columns` (positions in the whole
+/// layout, so that the kernel groups and the parameters are those of the whole sweep).
+fn chunk_ranges(columns: Range<usize>, chunk_len: usize) -> Vec<Range<usize>> {
+    let end = columns.end;
+    columns
         .step_by(chunk_len)
-        .map(move |first| first..(first + chunk_len).min(total))
+        .map(move |first| first..(first + chunk_len).min(end))
         .collect()
 }
 
@@ -134,7 +136,7 @@ pub(super) fn materialize<I: Indicator>(
 ) {
     let (bars, total) = (prices.bars(), columns.len());
     let schema = indicator.outputs();
-    let ranges = chunk_ranges(total, chunk_len);
+    let ranges = chunk_ranges(columns.range(), chunk_len);
     // One slice per output per chunk; each worker splits its own into columns, so the lists of
     // column slices exist for a few chunks at a time, never for the whole grid.
     let mut per_output: Vec<Option<std::vec::IntoIter<OutputMut<'_>>>> = outputs
@@ -433,7 +435,7 @@ where
     let (bars, total) = (prices.bars(), columns.len());
     let schema = indicator.outputs();
     let lanes = I::LANES.max(1);
-    let chunks = chunk_ranges(total, chunk_len)
+    let chunks = chunk_ranges(columns.range(), chunk_len)
         .into_iter()
         .map(|range| (range, ()))
         .collect();
@@ -463,7 +465,9 @@ where
                     .iter()
                     .enumerate()
                     .map(|(k, &column)| {
-                        let key = columns.key(column).expect("the column is in the layout");
+                        let key = columns
+                            .whole_key(column)
+                            .expect("the column is in the layout");
                         ColumnView::new(key, column, schema, memory.values(k, group))
                     })
                     .collect();

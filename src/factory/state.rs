@@ -156,8 +156,10 @@ impl<I: Streaming> SweepState<I> {
                 actual: columns.unwrap_or(0),
             });
         }
+        // A sweep of a column range starts at its first column's symbol.
+        let first = self.columns.range().start;
         for (j, state) in self.states.iter_mut().enumerate() {
-            let s = j % symbols;
+            let s = (first + j) % symbols;
             let bar = Bar {
                 high: high[s],
                 low: low[s],

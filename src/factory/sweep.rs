@@ -73,6 +73,8 @@ pub struct Sweep<'s, 'p, I: Indicator> {
     outputs: Option<&'s [&'s str]>,
     selection: Option<OutputSet>,
     chunk_len: Option<usize>,
+    /// The columns to compute (start, end), if not all: a pair, so that the sweep stays `Copy`.
+    column_range: Option<(usize, usize)>,
     memory_limit: Option<u128>,
     progress: Option<Progress<'s>>,
     pool: Option<&'s ThreadPool>,
@@ -86,6 +88,7 @@ impl<I: Indicator> std::fmt::Debug for Sweep<'_, '_, I> {
             .field("combinations", &self.grid.len())
             .field("outputs", &self.outputs)
             .field("chunk_len", &self.chunk_len)
+            .field("column_range", &self.column_range)
             .field("memory_limit", &self.memory_limit)
             .field("progress", &self.progress.is_some())
             .field("pool", &self.pool)
@@ -105,6 +108,7 @@ impl<'s, 'p, I: Indicator> Sweep<'s, 'p, I> {
             outputs: None,
             selection: None,
             chunk_len: None,
+            column_range: None,
             memory_limit: None,
             progress: None,
             pool: None,
@@ -145,6 +149,37 @@ impl<'s, 'p, I: Indicator> Sweep<'s, 'p, I> {
         self
     }
 
+    /// Computes only the columns `range` of the sweep (a shard of it, see [`shard`]): the
+    /// outputs, reductions and states then have `range.len()` columns, column `j` holding
+    /// column `range.start + j` of the whole sweep, the same bits. Concatenated in order, the
+    /// shards of a sweep are the whole sweep. The range is checked when the sweep runs.
+    ///
+    /// [`shard`]: crate::shard
+    ///
+    /// # Example
+    /// ```
+    /// use ta_sweep::{shard, Grid, Ma, Prices, Sweep};
+    ///
+    /// let close: Vec<f64> = (0..200).map(|i| 100.0 + (i as f64 * 0.1).sin()).collect();
+    /// let prices = Prices::from_close_series([&close[..], &close[50..150]])?;
+    /// let windows: Vec<usize> = (2..=30).collect();
+    /// let grid = Grid::axis(&["window"], &windows)?;
+    /// let whole = Sweep::new(Ma::simple(), &prices, &grid).run()?;
+    ///
+    /// let columns = grid.len() * prices.symbols();
+    /// let second = Sweep::new(Ma::simple(), &prices, &grid)
+    ///     .column_range(shard(columns, 1, 3)?)
+    ///     .run()?;
+    /// assert_eq!(second.columns.range(), 19..38);
+    /// let ma = whole.get::<f64>("ma").unwrap();
+    /// assert_eq!(second.get::<f64>("ma").unwrap(), ma.slice(ndarray::s![.., 19..38]));
+    /// # Ok::<(), ta_sweep::Error>(())
+    /// ```
+    pub fn column_range(mut self, range: std::ops::Range<usize>) -> Self {
+        self.column_range = Some((range.start, range.end));
+        self
+    }
+
     /// The most bytes [`run`](Sweep::run) may allocate: its outputs
     /// ([`output_bytes`](Sweep::output_bytes)), plus per column 32 bytes and 24 per output of
     /// the indicator for bookkeeping (128 for SuperTrend's four) and, with
@@ -176,12 +211,18 @@ impl<'s, 'p, I: Indicator> Sweep<'s, 'p, I> {
         self
     }
 
-    /// The column layout this sweep produces.
+    /// The column layout this sweep produces: every column, or the
+    /// [column range](Sweep::column_range).
     ///
     /// # Errors
-    /// [`Error::TooManyColumns`] if rows times symbols overflows `usize`.
+    /// - [`Error::TooManyColumns`] if rows times symbols overflows `usize`.
+    /// - [`Error::InvalidColumnRange`] for a column range beyond the columns.
     pub fn columns(&self) -> Result<Columns<I::Params>> {
-        Columns::new(self.grid.clone(), self.prices.symbols())
+        let whole = Columns::new(self.grid.clone(), self.prices.symbols())?;
+        match self.column_range {
+            Some((start, end)) => whole.with_range(start..end),
+            None => Ok(whole),
+        }
     }
 
     /// The bytes [`run`](Sweep::run) allocates for the selected outputs:
@@ -189,9 +230,11 @@ impl<'s, 'p, I: Indicator> Sweep<'s, 'p, I> {
     /// `u128::MAX`.
     ///
     /// # Errors
-    /// As the selection's: [`Error::UnknownOutput`], [`Error::DuplicateOutput`].
+    /// As the selection's: [`Error::UnknownOutput`], [`Error::DuplicateOutput`]; and
+    /// [`Error::InvalidColumnRange`] for a column range beyond the columns.
     pub fn output_bytes(&self) -> Result<u128> {
         let selected = self.selected()?;
+        self.check_column_range()?;
         let schema = self.indicator.outputs();
         Ok(output_bytes(
             self.prices.bars(),
@@ -358,9 +401,33 @@ impl<'s, 'p, I: Indicator> Sweep<'s, 'p, I> {
         }
     }
 
-    /// Columns as a `u128`, so that no product overflows before the size checks.
-    fn column_count(&self) -> u128 {
+    /// Columns of the whole sweep as a `u128`, so that no product overflows before the size
+    /// checks.
+    fn whole_column_count(&self) -> u128 {
         (self.grid.len() as u128).saturating_mul(self.prices.symbols() as u128)
+    }
+
+    /// The columns computed, as a `u128`: the whole sweep's, or the range's (once checked).
+    fn column_count(&self) -> u128 {
+        match self.column_range {
+            Some((start, end)) => end.saturating_sub(start) as u128,
+            None => self.whole_column_count(),
+        }
+    }
+
+    /// The column range, if any, is within the whole sweep's columns, in O(1).
+    fn check_column_range(&self) -> Result<()> {
+        match self.column_range {
+            Some((start, end)) if start > end || end as u128 > self.whole_column_count() => {
+                Err(Error::InvalidColumnRange {
+                    start,
+                    end,
+                    // Saturating: the layout check reports a count that overflows.
+                    columns: self.whole_column_count().min(usize::MAX as u128) as usize,
+                })
+            }
+            _ => Ok(()),
+        }
     }
 
     /// The checks every way of running makes first, in O(1): the schema, the selection, the
@@ -386,6 +453,7 @@ impl<'s, 'p, I: Indicator> Sweep<'s, 'p, I> {
             }
         }
         let selected = self.selected()?;
+        self.check_column_range()?;
         if self.indicator.inputs() == Inputs::HighLowClose && self.prices.inputs() == Inputs::Close
         {
             return Err(Error::MissingPrices { input: "high" });

@@ -12,7 +12,8 @@ use crate::schema::{Element, OutputRef, OutputSpec};
 pub struct ColumnView<'a, P> {
     /// What the column holds.
     pub key: ColumnKey<P>,
-    /// The column's index in the sweep.
+    /// The column's index in the sweep: in the whole layout, also when the sweep computes a
+    /// [column range](crate::Sweep::column_range) of it.
     pub column: usize,
     schema: &'a [OutputSpec],
     values: [Option<OutputRef<'a>>; MAX_OUTPUTS],

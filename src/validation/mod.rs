@@ -177,10 +177,13 @@ impl<S: Strategy> Backtest<'_, '_, S> {
     ///   [`MAX_BLOCKS`]; [`Error::TooManyBlocks`] for more blocks than bars.
     /// - [`Error::InvalidWalkForward`] for windows that are too short or do not fit.
     /// - [`Error::TooManyColumns`] if the statistics of every column would not fit in memory.
+    /// - [`Error::ColumnRangeUnsupported`] if a [column range](Backtest::column_range) is set.
     /// - As [`run`](Backtest::run).
     ///
     /// Every check happens before any work starts.
     pub fn validate(&self, validation: &Validation) -> Result<ValidationReport<Params<S>>> {
+        // The DSR and the PBO compare every column of a symbol.
+        self.whole_columns_only("validation")?;
         let prices = self.prices();
         let (bars, symbols) = (prices.bars(), prices.symbols());
         let s = validation.blocks;
