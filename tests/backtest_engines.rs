@@ -9,27 +9,12 @@ mod common;
 
 use common::strategies::{distinct_windows, ma_kind, two_close_series};
 use common::{
-    multiplier, period, proptest_config, random_symbols, same_bits, two_symbols, valid_closes,
-    variant, Ohlc,
+    assert_same_metrics, multiplier, period, proptest_config, random_symbols, two_symbols,
+    valid_closes, variant, Ohlc,
 };
 use proptest::prelude::*;
 use ta_sweep::backtest::{Engine, Level, Threshold};
-use ta_sweep::{
-    supertrend, Backtest, BacktestConfig, ColumnMetrics, Grid, Ma, MaCrossover, Prices, SuperTrend,
-};
-
-/// Panics at the first column whose metrics differ in any bit.
-#[track_caller]
-fn assert_same(what: &str, lanes: &[ColumnMetrics], scalar: &[ColumnMetrics]) {
-    assert_eq!(lanes.len(), scalar.len(), "{what}: columns");
-    for (j, (a, b)) in lanes.iter().zip(scalar).enumerate() {
-        let same = same_bits(a.sharpe, b.sharpe)
-            && same_bits(a.total_return, b.total_return)
-            && same_bits(a.max_drawdown, b.max_drawdown)
-            && (a.trades, a.closed_trades) == (b.trades, b.closed_trades);
-        assert!(same, "{what}: column {j}: lanes {a:?}, scalar {b:?}");
-    }
-}
+use ta_sweep::{supertrend, Backtest, BacktestConfig, Grid, Ma, MaCrossover, Prices, SuperTrend};
 
 /// Costs from the ordinary to the degenerate: no fee, fees within 1e-9 of 100 % (where the
 /// tolerant arithmetic decides), tiny cash (orders below the minimum size) and cash whose
@@ -70,7 +55,7 @@ macro_rules! assert_engines_agree {
     ($what:expr, $backtest:expr) => {{
         let lanes = $backtest.clone().engine(Engine::Lanes).run().unwrap();
         let scalar = $backtest.engine(Engine::Scalar).run().unwrap();
-        assert_same($what, &lanes.metrics, &scalar.metrics);
+        assert_same_metrics($what, &lanes.metrics, &scalar.metrics);
     }};
 }
 
@@ -137,7 +122,7 @@ proptest! {
         let backtest = Backtest::new(MaCrossover::simple(), &prices, &grid, BacktestConfig::default());
         let lanes = backtest.clone().engine(Engine::Lanes).rolling(window, step).unwrap();
         let scalar = backtest.engine(Engine::Scalar).rolling(window, step).unwrap();
-        assert_same("rolling", &lanes.metrics, &scalar.metrics);
+        assert_same_metrics("rolling", &lanes.metrics, &scalar.metrics);
     }
 }
 

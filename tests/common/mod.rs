@@ -1116,3 +1116,21 @@ pub fn two_symbols(max_bars: usize) -> impl Strategy<Value = (Ohlc, Ohlc)> {
         (a.slice(0..n), b.slice(0..n))
     })
 }
+
+/// Panics at the first column whose backtest metrics differ in any bit (NaN Sharpe ratios
+/// included) between two runs that must agree.
+#[track_caller]
+pub fn assert_same_metrics(
+    what: &str,
+    expected: &[ta_sweep::ColumnMetrics],
+    actual: &[ta_sweep::ColumnMetrics],
+) {
+    assert_eq!(expected.len(), actual.len(), "{what}: columns");
+    for (j, (e, a)) in expected.iter().zip(actual).enumerate() {
+        let same = same_bits(e.sharpe, a.sharpe)
+            && same_bits(e.total_return, a.total_return)
+            && same_bits(e.max_drawdown, a.max_drawdown)
+            && (e.trades, e.closed_trades) == (a.trades, a.closed_trades);
+        assert!(same, "{what}: column {j}: expected {e:?}, got {a:?}");
+    }
+}
