@@ -162,7 +162,9 @@ pub(crate) fn backtest_supertrend_rolling<'py>(
     let prices = Prices::from_arrays(&h, &l, &c).or_raise()?;
     let grid = st::grid(&periods, &multipliers).or_raise()?;
     let backtest = backtest(strategy, &prices, &grid, config, pool.as_deref(), shard)?;
-    let out = py.detach(move || backtest.rolling(window, step)).or_raise()?;
+    let out = py
+        .detach(move || backtest.rolling(window, step))
+        .or_raise()?;
     rolling_dict(py, &out, &["period", "multiplier"])
 }
 
@@ -190,6 +192,8 @@ pub(crate) fn backtest_ma_crossover_rolling<'py>(
     let prices = Prices::from_closes(&c);
     let grid = crossover_grid(windows)?;
     let backtest = backtest(strategy, &prices, &grid, config, pool.as_deref(), shard)?;
-    let out = py.detach(move || backtest.rolling(window, step)).or_raise()?;
+    let out = py
+        .detach(move || backtest.rolling(window, step))
+        .or_raise()?;
     rolling_dict(py, &out, &["fast", "slow"])
 }

@@ -103,7 +103,12 @@ pub(crate) fn key_dict<'py, P: ParamRow>(
     names: &[&str],
 ) -> PyResult<Bound<'py, PyDict>> {
     let dict = PyDict::new(py);
-    put_params(&dict, names, columns.len(), columns.keys().map(|k| k.params))?;
+    put_params(
+        &dict,
+        names,
+        columns.len(),
+        columns.keys().map(|k| k.params),
+    )?;
     let symbols: Vec<u64> = columns.keys().map(|k| k.symbol as u64).collect();
     dict.set_item("symbol", symbols.into_pyarray(py))?;
     Ok(dict)
@@ -120,6 +125,9 @@ pub(crate) fn grid_dict<'py, P: ParamRow>(
     Ok(dict)
 }
 
+/// One field of [`ColumnMetrics`].
+type Field<T> = fn(&ColumnMetrics) -> T;
+
 /// The fields of [`ColumnMetrics`], one array each, into `dict` (prefixed by `prefix`).
 pub(crate) fn put_metrics<'a>(
     dict: &Bound<'_, PyDict>,
@@ -127,7 +135,7 @@ pub(crate) fn put_metrics<'a>(
     metrics: impl Iterator<Item = &'a ColumnMetrics> + Clone,
 ) -> PyResult<()> {
     let py = dict.py();
-    let floats: [(&str, fn(&ColumnMetrics) -> f64); 3] = [
+    let floats: [(&str, Field<f64>); 3] = [
         ("sharpe", |m| m.sharpe),
         ("total_return", |m| m.total_return),
         ("max_drawdown", |m| m.max_drawdown),
@@ -136,7 +144,7 @@ pub(crate) fn put_metrics<'a>(
         let values: Vec<f64> = metrics.clone().map(field).collect();
         dict.set_item(format!("{prefix}{name}"), values.into_pyarray(py))?;
     }
-    let counts: [(&str, fn(&ColumnMetrics) -> usize); 2] = [
+    let counts: [(&str, Field<usize>); 2] = [
         ("trades", |m| m.trades),
         ("closed_trades", |m| m.closed_trades),
     ];

@@ -36,7 +36,10 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(backtest::backtest_supertrend, m)?)?;
     m.add_function(wrap_pyfunction!(backtest::backtest_ma_crossover, m)?)?;
     m.add_function(wrap_pyfunction!(backtest::backtest_supertrend_rolling, m)?)?;
-    m.add_function(wrap_pyfunction!(backtest::backtest_ma_crossover_rolling, m)?)?;
+    m.add_function(wrap_pyfunction!(
+        backtest::backtest_ma_crossover_rolling,
+        m
+    )?)?;
     m.add_function(wrap_pyfunction!(validation::validate_supertrend, m)?)?;
     m.add_function(wrap_pyfunction!(validation::validate_ma_crossover, m)?)?;
     m.add_function(wrap_pyfunction!(inputs::_borrows_input, m)?)?;

@@ -28,18 +28,12 @@ enum Output<'py> {
 
 impl<'py> Output<'py> {
     /// A zeroed (bars, columns) matrix in Fortran order, the layout the crate writes.
-    fn zeros(py: Python<'py>, dtype: Dtype, shape: [usize; 2]) -> PyResult<Self> {
-        Ok(match dtype {
+    fn zeros(py: Python<'py>, dtype: Dtype, shape: [usize; 2]) -> Self {
+        match dtype {
             Dtype::F64 => Output::F64(PyArray2::zeros(py, shape, true)),
             Dtype::I8 => Output::I8(PyArray2::zeros(py, shape, true)),
             Dtype::Bool => Output::Bool(PyArray2::zeros(py, shape, true)),
-            #[allow(unreachable_patterns)]
-            other => {
-                return Err(binding_error(format!(
-                    "the binding has no numpy type for outputs of type {other:?}"
-                )))
-            }
-        })
+        }
     }
 
     fn borrow(&self) -> Borrowed<'py> {
@@ -137,10 +131,11 @@ where
         .iter()
         .map(|name| {
             // Every name is the schema's: `output_bytes` checked them.
-            let spec = schema.iter().find(|s| s.name() == *name).ok_or_else(|| {
-                binding_error(format!("no output named {name:?}"))
-            })?;
-            Output::zeros(py, spec.dtype(), shape)
+            let spec = schema
+                .iter()
+                .find(|s| s.name() == *name)
+                .ok_or_else(|| binding_error(format!("no output named {name:?}")))?;
+            Ok(Output::zeros(py, spec.dtype(), shape))
         })
         .collect::<PyResult<_>>()?;
 
@@ -218,6 +213,7 @@ pub(crate) fn supertrend<'py>(
 /// Returns `(outputs, keys)`: `{"ma": (bars, columns) array}` and `{"window", "symbol"}`.
 #[pyfunction]
 #[pyo3(signature = (close, windows, ma, outputs, threads, shard, memory_limit))]
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn ma<'py>(
     py: Python<'py>,
     close: Matrix<'py>,
@@ -294,8 +290,6 @@ pub(crate) fn schema(indicator: &str) -> PyResult<Vec<(String, String)>> {
                 Dtype::F64 => "float64",
                 Dtype::I8 => "int8",
                 Dtype::Bool => "bool",
-                #[allow(unreachable_patterns)]
-                _ => "unknown",
             };
             (s.name().to_string(), dtype.to_string())
         })

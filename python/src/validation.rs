@@ -53,7 +53,9 @@ fn walk_forward_dict<'py>(
     put(&choices, "chosen", c, |x| row_or_none(x.chosen))?;
     put(&choices, "is_sharpe", c, |x| x.is_sharpe)?;
     // A split without a choice stays in cash: NaN metrics and -1 trades mark "no test run".
-    put(&choices, "oos_sharpe", c, |x| x.oos.map_or(f64::NAN, |m| m.sharpe))?;
+    put(&choices, "oos_sharpe", c, |x| {
+        x.oos.map_or(f64::NAN, |m| m.sharpe)
+    })?;
     put(&choices, "oos_total_return", c, |x| {
         x.oos.map_or(f64::NAN, |m| m.total_return)
     })?;
@@ -74,14 +76,15 @@ fn walk_forward_dict<'py>(
     put(&summary, "chosen", s, |x| x.chosen as u64)?;
     put(&summary, "oos_bars", s, |x| x.oos_bars as u64)?;
     put(&summary, "oos_sharpe", s, |x| x.oos_sharpe)?;
-    put(&summary, "oos_compound_return", s, |x| x.oos_compound_return)?;
+    put(&summary, "oos_compound_return", s, |x| {
+        x.oos_compound_return
+    })?;
     put(&summary, "oos_max_drawdown", s, |x| x.oos_max_drawdown)?;
     put(&summary, "oos_trades", s, |x| x.oos_trades as u64)?;
     dict.set_item("summary", summary)?;
 
     // (splits, columns), split-major as the crate keeps it: a reshape, no copy.
-    let train = PyArray1::from_slice(py, &wf.train_sharpe)
-        .reshape([wf.splits.len(), columns])?;
+    let train = PyArray1::from_slice(py, &wf.train_sharpe).reshape([wf.splits.len(), columns])?;
     dict.set_item("train_sharpe", train)?;
     Ok(dict)
 }
