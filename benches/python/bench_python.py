@@ -5,7 +5,7 @@ Three rows, each a ratio of two timings taken side by side (medians and best run
 1. `sweep`: the SuperTrend tutorial sweep (2 symbols x 17,544 hourly bars x 336 combinations,
    all four outputs into fresh arrays) through `ts.supertrend`, against vectorbt's indicator
    factory (`IndicatorFactory(...).from_apply_func` with the tutorial's per-column Numba
-   kernel, `takes_1d=True`, `param_product=True`) and against the Rust example on the same
+   kernel, `param_product=True`) and against the Rust example on the same
    workload (`cargo run --release --example sweep -- --synthetic 2:17544 --json`).
 2. `ma`: the dual moving-average grid (windows 2..=100, 4,851 pairs x MSFT and IBM = 9,702
    columns of daily closes) through `ts.backtest_ma_crossover`, against vectorbt's recipe
@@ -66,67 +66,32 @@ def tutorial_prices(bars=17544, symbols=2):
 
 
 def vectorbt_supertrend():
-    """The tutorial's indicator: a per-column Numba kernel through the indicator factory."""
+    """The tutorial's indicator through vectorbt's indicator factory.
+
+    The per-column kernel is the Numba baseline's (`benches/reference/numba_sweep.py`); the
+    factory hands `apply_func` one parameter pair at a time with every symbol's column, as
+    `from_apply_func` does, and concatenates the outputs.
+    """
     import vectorbt as vbt
     from numba import njit
 
-    @njit(nogil=True, cache=True)
+    sys.path.insert(0, os.path.join(ROOT, "benches", "reference"))
+    from numba_sweep import supertrend_column
+
+    @njit(nogil=True)
     def supertrend_nb(high, low, close, period, multiplier):
-        n = close.shape[0]
-        supert = np.full(n, np.nan)
-        superd = np.ones(n)
-        superl = np.full(n, np.nan)
-        supers = np.full(n, np.nan)
-        alpha = 1.0 / period
-        avg, old_wt, nobs = np.nan, 1.0, 0
-        prev_upper, prev_lower, prev_dir = np.nan, np.nan, 1
-        for i in range(n):
-            tr = np.nan
-            if i > 0:
-                a = abs(high[i] - low[i])
-                b = abs(high[i] - close[i - 1])
-                c = abs(low[i] - close[i - 1])
-                if not (np.isnan(a) or np.isnan(b) or np.isnan(c)):
-                    tr = max(a, b, c)
-            observed = not np.isnan(tr)
-            if observed:
-                nobs += 1
-            if not np.isnan(avg):
-                old_wt *= 1.0 - alpha
-                if observed:
-                    if avg != tr:
-                        avg = (old_wt * avg + alpha * tr) / (old_wt + alpha)
-                    old_wt = 1.0
-            elif observed:
-                avg = tr
-            atr = avg if nobs >= period else np.nan
-            mid = (high[i] + low[i]) / 2.0
-            upper = mid + multiplier * atr
-            lower = mid - multiplier * atr
-            if close[i] > prev_upper:
-                d = 1
-            elif close[i] < prev_lower:
-                d = -1
-            else:
-                d = prev_dir
-                if d > 0 and lower < prev_lower:
-                    lower = prev_lower
-                if d < 0 and upper > prev_upper:
-                    upper = prev_upper
-            if d > 0:
-                supert[i] = lower
-                superl[i] = lower
-            else:
-                supert[i] = upper
-                supers[i] = upper
-            superd[i] = d
-            prev_upper, prev_lower, prev_dir = upper, lower, d
+        shape = close.shape
+        supert, superd = np.empty(shape), np.empty(shape)
+        superl, supers = np.empty(shape), np.empty(shape)
+        for c in range(shape[1]):
+            supertrend_column(high[:, c], low[:, c], close[:, c], period, multiplier,
+                              supert[:, c], superd[:, c], superl[:, c], supers[:, c])
         return supert, superd, superl, supers
 
     return vbt.IndicatorFactory(
         class_name="SuperTrend", short_name="st", input_names=["high", "low", "close"],
         param_names=["period", "multiplier"], output_names=["supert", "superd", "superl", "supers"],
-    ).from_apply_func(supertrend_nb, takes_1d=True)
+    ).from_apply_func(supertrend_nb)
 
 
 def rust_sweep_ms(threads, runs):
@@ -195,8 +160,9 @@ def bench_dask(args):
     script = os.path.join(ROOT, "examples", "python", "dask_grid.py")
     rows = []
     for _ in range(max(1, args.runs // 3)):
+        # stderr passes through: a missing `dask[distributed]` shows as the script's error.
         out = subprocess.run([sys.executable, script, "--workers", "2", "--top", "0", "--json"],
-                             check=True, capture_output=True, text=True).stdout
+                             check=True, stdout=subprocess.PIPE, text=True).stdout
         rows.append(json.loads(out.strip().splitlines()[-1]))
     dask_best = min(r["dask_s"] for r in rows)
     single_best = min(r["single_s"] for r in rows)
@@ -208,13 +174,20 @@ def bench_dask(args):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("rows", nargs="*", choices=["sweep", "ma", "dask"], default=[])
+    # No `choices=` here: argparse checks the empty default against them and fails.
+    parser.add_argument("rows", nargs="*", metavar="{sweep,ma,dask}", help="rows [default: all]")
     parser.add_argument("--runs", type=int, default=15, help="timed runs of ta_sweep per row")
     parser.add_argument("--threads", type=int, default=None, help="threads [default: all]")
     args = parser.parse_args()
+    rows = {"sweep": bench_sweep, "ma": bench_ma, "dask": bench_dask}
+    unknown = [row for row in args.rows if row not in rows]
+    if unknown:
+        parser.error(f"unknown row(s) {', '.join(unknown)}: choose from sweep, ma, dask")
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
     print(f"{os.cpu_count()} logical CPUs; ta_sweep {ts.__version__}")
-    for row in args.rows or ["sweep", "ma", "dask"]:
-        {"sweep": bench_sweep, "ma": bench_ma, "dask": bench_dask}[row](args)
+    for row in args.rows or list(rows):
+        rows[row](args)
 
 
 if __name__ == "__main__":

@@ -3,7 +3,6 @@
 
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use rayon::ThreadPool;
 use ta_sweep::backtest::Params;
 use ta_sweep::{
     supertrend as st, Backtest, BacktestConfig, BacktestOutput, Grid, MaCrossover, Prices,
@@ -15,30 +14,100 @@ use crate::inputs::{column_range, config, ma_kind, variant, Matrix, Shard};
 use crate::keys::{array, key_dict, put_metrics, ParamRow};
 use crate::pools::pool;
 
-/// A configured backtest: the strategy's grid over the prices, on a pool, maybe a shard.
-pub(crate) fn backtest<'s, 'p, S: Strategy>(
-    strategy: S,
-    prices: &'s Prices<'p>,
-    grid: &'s Grid<Params<S>>,
-    config: BacktestConfig,
-    pool: Option<&'s ThreadPool>,
+/// What every backtest entry point takes besides its prices, grid and strategy: costs and
+/// annualisation (the bar interval in nanoseconds), the pool and the shard.
+pub(crate) struct Settings {
+    fees: f64,
+    init_cash: f64,
+    freq_ns: i64,
+    threads: Option<usize>,
     shard: Shard,
-) -> PyResult<Backtest<'s, 'p, S>> {
-    let mut backtest = Backtest::new(strategy, prices, grid, config);
-    if let Some(pool) = pool {
-        backtest = backtest.pool(pool);
-    }
-    if let Some(range) = column_range(grid, prices.symbols(), shard)? {
-        backtest = backtest.column_range(range);
-    }
-    Ok(backtest)
 }
 
-/// The windows of a crossover: sorted, as the crate's `ma_crossover` example sorts them, so
-/// every (fast, slow) pair has `fast < slow`. A window given twice is the crate's error.
-pub(crate) fn crossover_grid(mut windows: Vec<usize>) -> PyResult<Grid<(usize, usize)>> {
+impl Settings {
+    /// The settings as the entry points receive them, in their argument order.
+    pub(crate) fn new(
+        fees: f64,
+        init_cash: f64,
+        freq_ns: i64,
+        threads: Option<usize>,
+        shard: Shard,
+    ) -> Self {
+        Settings {
+            fees,
+            init_cash,
+            freq_ns,
+            threads,
+            shard,
+        }
+    }
+}
+
+/// `job` on the backtest of `strategy` over `grid` and `prices`, with the GIL released.
+///
+/// The settings are read first, the pool is taken (maybe started) last, after every size
+/// has been checked.
+fn run_detached<S, R>(
+    py: Python<'_>,
+    strategy: S,
+    prices: &Prices<'_>,
+    grid: &Grid<Params<S>>,
+    config: BacktestConfig,
+    settings: &Settings,
+    job: impl FnOnce(&Backtest<'_, '_, S>) -> ta_sweep::Result<R> + Send,
+) -> PyResult<R>
+where
+    S: Strategy + Send,
+    R: Send,
+{
+    let pool = pool(settings.threads)?;
+    let mut backtest = Backtest::new(strategy, prices, grid, config);
+    if let Some(pool) = pool.as_deref() {
+        backtest = backtest.pool(pool);
+    }
+    if let Some(range) = column_range(grid, prices.symbols(), settings.shard)? {
+        backtest = backtest.column_range(range);
+    }
+    py.detach(move || job(&backtest)).or_raise()
+}
+
+/// `job` on the SuperTrend backtest of `periods x multipliers` over every symbol of
+/// `(high, low, close)`, with the GIL released.
+pub(crate) fn on_supertrend<R: Send>(
+    py: Python<'_>,
+    (high, low, close): (&Matrix<'_>, &Matrix<'_>, &Matrix<'_>),
+    (periods, multipliers): (&[usize], &[f64]),
+    variant_name: &str,
+    settings: &Settings,
+    job: impl FnOnce(&Backtest<'_, '_, SuperTrend>) -> ta_sweep::Result<R> + Send,
+) -> PyResult<R> {
+    let strategy = SuperTrend::new(variant(variant_name)?);
+    let config = config(settings.fees, settings.init_cash, settings.freq_ns)?;
+    let (h, l, c) = (high.as_array(), low.as_array(), close.as_array());
+    let prices = Prices::from_arrays(&h, &l, &c).or_raise()?;
+    let grid = st::grid(periods, multipliers).or_raise()?;
+    run_detached(py, strategy, &prices, &grid, config, settings, job)
+}
+
+/// `job` on the crossover backtest of every pair of `windows` over every symbol of `close`,
+/// with the GIL released. The windows are sorted, as the crate's `ma_crossover` example
+/// sorts them, so every (fast, slow) pair has `fast < slow`; a window given twice is the
+/// crate's error.
+pub(crate) fn on_crossover<R: Send>(
+    py: Python<'_>,
+    close: &Matrix<'_>,
+    mut windows: Vec<usize>,
+    ma: &str,
+    settings: &Settings,
+    job: impl FnOnce(&Backtest<'_, '_, MaCrossover>) -> ta_sweep::Result<R> + Send,
+) -> PyResult<R> {
+    let strategy = MaCrossover::new(ma_kind(ma)?);
+    let config = config(settings.fees, settings.init_cash, settings.freq_ns)?;
+    let c = close.as_array();
+    let prices = Prices::from_closes(&c);
     windows.sort_unstable();
-    Grid::combinations(&["fast", "slow"], &windows).or_raise()
+    let grid = Grid::combinations(&["fast", "slow"], &windows).or_raise()?;
+    run_detached(py, strategy, &prices, &grid, config, settings, job)
 }
 
 /// Keys and metrics of every column, as one dict of arrays.
@@ -91,14 +160,10 @@ pub(crate) fn backtest_supertrend<'py>(
     threads: Option<usize>,
     shard: Shard,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let strategy = SuperTrend::new(variant(variant_name)?);
-    let config = config(fees, init_cash, freq_ns)?;
-    let pool = pool(threads)?;
-    let (h, l, c) = (high.as_array(), low.as_array(), close.as_array());
-    let prices = Prices::from_arrays(&h, &l, &c).or_raise()?;
-    let grid = st::grid(&periods, &multipliers).or_raise()?;
-    let backtest = backtest(strategy, &prices, &grid, config, pool.as_deref(), shard)?;
-    let out = py.detach(move || backtest.run()).or_raise()?;
+    let settings = Settings::new(fees, init_cash, freq_ns, threads, shard);
+    let prices = (&high, &low, &close);
+    let grid = (&periods[..], &multipliers[..]);
+    let out = on_supertrend(py, prices, grid, variant_name, &settings, |b| b.run())?;
     output_dict(py, &out, &["period", "multiplier"])
 }
 
@@ -120,14 +185,8 @@ pub(crate) fn backtest_ma_crossover<'py>(
     threads: Option<usize>,
     shard: Shard,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let strategy = MaCrossover::new(ma_kind(ma)?);
-    let config = config(fees, init_cash, freq_ns)?;
-    let pool = pool(threads)?;
-    let c = close.as_array();
-    let prices = Prices::from_closes(&c);
-    let grid = crossover_grid(windows)?;
-    let backtest = backtest(strategy, &prices, &grid, config, pool.as_deref(), shard)?;
-    let out = py.detach(move || backtest.run()).or_raise()?;
+    let settings = Settings::new(fees, init_cash, freq_ns, threads, shard);
+    let out = on_crossover(py, &close, windows, ma, &settings, |b| b.run())?;
     output_dict(py, &out, &["fast", "slow"])
 }
 
@@ -155,16 +214,12 @@ pub(crate) fn backtest_supertrend_rolling<'py>(
     threads: Option<usize>,
     shard: Shard,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let strategy = SuperTrend::new(variant(variant_name)?);
-    let config = config(fees, init_cash, freq_ns)?;
-    let pool = pool(threads)?;
-    let (h, l, c) = (high.as_array(), low.as_array(), close.as_array());
-    let prices = Prices::from_arrays(&h, &l, &c).or_raise()?;
-    let grid = st::grid(&periods, &multipliers).or_raise()?;
-    let backtest = backtest(strategy, &prices, &grid, config, pool.as_deref(), shard)?;
-    let out = py
-        .detach(move || backtest.rolling(window, step))
-        .or_raise()?;
+    let settings = Settings::new(fees, init_cash, freq_ns, threads, shard);
+    let prices = (&high, &low, &close);
+    let grid = (&periods[..], &multipliers[..]);
+    let out = on_supertrend(py, prices, grid, variant_name, &settings, |b| {
+        b.rolling(window, step)
+    })?;
     rolling_dict(py, &out, &["period", "multiplier"])
 }
 
@@ -185,15 +240,9 @@ pub(crate) fn backtest_ma_crossover_rolling<'py>(
     threads: Option<usize>,
     shard: Shard,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let strategy = MaCrossover::new(ma_kind(ma)?);
-    let config = config(fees, init_cash, freq_ns)?;
-    let pool = pool(threads)?;
-    let c = close.as_array();
-    let prices = Prices::from_closes(&c);
-    let grid = crossover_grid(windows)?;
-    let backtest = backtest(strategy, &prices, &grid, config, pool.as_deref(), shard)?;
-    let out = py
-        .detach(move || backtest.rolling(window, step))
-        .or_raise()?;
+    let settings = Settings::new(fees, init_cash, freq_ns, threads, shard);
+    let out = on_crossover(py, &close, windows, ma, &settings, |b| {
+        b.rolling(window, step)
+    })?;
     rolling_dict(py, &out, &["fast", "slow"])
 }

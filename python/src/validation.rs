@@ -5,13 +5,10 @@ use numpy::{PyArray1, PyArrayMethods};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use ta_sweep::validation::{Validation, ValidationReport, WalkForward, WalkForwardReport};
-use ta_sweep::{supertrend as st, MaCrossover, Prices, SuperTrend};
 
-use crate::backtest::{backtest, crossover_grid};
-use crate::errors::OrRaise;
-use crate::inputs::{config, ma_kind, variant, Matrix, Shard};
+use crate::backtest::{on_crossover, on_supertrend, Settings};
+use crate::inputs::{Matrix, Shard};
 use crate::keys::{array, grid_dict, key_dict, put_metrics, row_or_none, ParamRow};
-use crate::pools::pool;
 
 /// `(train, test, step)` bars of walk-forward splits, if asked.
 type WalkForwardArgs = Option<(usize, usize, usize)>;
@@ -182,17 +179,13 @@ pub(crate) fn validate_supertrend<'py>(
     threads: Option<usize>,
     shard: Shard,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let strategy = SuperTrend::new(variant(variant_name)?);
-    let config = config(fees, init_cash, freq_ns)?;
-    let pool = pool(threads)?;
-    let (h, l, c) = (high.as_array(), low.as_array(), close.as_array());
-    let prices = Prices::from_arrays(&h, &l, &c).or_raise()?;
-    let grid = st::grid(&periods, &multipliers).or_raise()?;
-    let backtest = backtest(strategy, &prices, &grid, config, pool.as_deref(), shard)?;
+    let settings = Settings::new(fees, init_cash, freq_ns, threads, shard);
     let validation = validation(blocks, walk_forward);
-    let report = py
-        .detach(move || backtest.validate(&validation))
-        .or_raise()?;
+    let prices = (&high, &low, &close);
+    let grid = (&periods[..], &multipliers[..]);
+    let report = on_supertrend(py, prices, grid, variant_name, &settings, |b| {
+        b.validate(&validation)
+    })?;
     report_dict(py, &report, &["period", "multiplier"])
 }
 
@@ -214,16 +207,10 @@ pub(crate) fn validate_ma_crossover<'py>(
     threads: Option<usize>,
     shard: Shard,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let strategy = MaCrossover::new(ma_kind(ma)?);
-    let config = config(fees, init_cash, freq_ns)?;
-    let pool = pool(threads)?;
-    let c = close.as_array();
-    let prices = Prices::from_closes(&c);
-    let grid = crossover_grid(windows)?;
-    let backtest = backtest(strategy, &prices, &grid, config, pool.as_deref(), shard)?;
+    let settings = Settings::new(fees, init_cash, freq_ns, threads, shard);
     let validation = validation(blocks, walk_forward);
-    let report = py
-        .detach(move || backtest.validate(&validation))
-        .or_raise()?;
+    let report = on_crossover(py, &close, windows, ma, &settings, |b| {
+        b.validate(&validation)
+    })?;
     report_dict(py, &report, &["fast", "slow"])
 }

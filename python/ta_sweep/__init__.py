@@ -666,6 +666,24 @@ _METRICS_DOC = """``sharpe`` (annualised, ddof 1; +inf for a column whose return
         each exactly vectorbt 1.2.0's ``Portfolio.from_signals`` value."""
 
 
+def _supertrend_args(high, low, close, periods, multipliers, variant):
+    """The prices and the native arguments of a SuperTrend grid, checked on this side."""
+    prices = _prices([("high", high), ("low", low), ("close", close)])
+    grid = [_whole_numbers(periods, "periods"), _reals(multipliers, "multipliers")]
+    return prices, [*prices.arrays, *grid, _name(variant, "variant")]
+
+
+def _crossover_args(close, windows, ma):
+    """The prices and the native arguments of a crossover grid, checked on this side."""
+    prices = _prices([("close", close)])
+    return prices, [prices.arrays[0], _whole_numbers(windows, "windows"), _name(ma, "ma")]
+
+
+def _costs(fees, init_cash, freq) -> list:
+    """The native arguments of a backtest's costs and annualisation."""
+    return [float(fees), float(init_cash), _freq_ns(freq)]
+
+
 def _backtest_frame(d: dict, names, prices: _Prices) -> pd.DataFrame:
     return pd.concat([_keys_frame(d, names, prices.symbols), _metrics_frame(d)], axis=1)
 
@@ -709,17 +727,9 @@ def backtest_supertrend(
     Error
         As :func:`supertrend`; invalid fees, cash or freq; an invalid close.
     """
-    prices = _prices([("high", high), ("low", low), ("close", close)])
+    prices, args = _supertrend_args(high, low, close, periods, multipliers, variant)
     d = _native.backtest_supertrend(
-        *prices.arrays,
-        _whole_numbers(periods, "periods"),
-        _reals(multipliers, "multipliers"),
-        _name(variant, "variant"),
-        float(fees),
-        float(init_cash),
-        _freq_ns(freq),
-        _threads(threads),
-        _shard(shard),
+        *args, *_costs(fees, init_cash, freq), _threads(threads), _shard(shard)
     )
     return _backtest_frame(d, ["period", "multiplier"], prices)
 
@@ -764,18 +774,18 @@ def backtest_ma_crossover(
     Error
         Fewer than two windows, a window of 0 or twice, and as :func:`backtest_supertrend`.
     """
-    prices = _prices([("close", close)])
+    prices, args = _crossover_args(close, windows, ma)
     d = _native.backtest_ma_crossover(
-        prices.arrays[0],
-        _whole_numbers(windows, "windows"),
-        _name(ma, "ma"),
-        float(fees),
-        float(init_cash),
-        _freq_ns(freq),
-        _threads(threads),
-        _shard(shard),
+        *args, *_costs(fees, init_cash, freq), _threads(threads), _shard(shard)
     )
     return _backtest_frame(d, ["fast", "slow"], prices)
+
+
+def _rolling_args(window, step) -> list:
+    """The native arguments of rolling windows: ``window`` and ``step`` bars."""
+    (window,) = _whole_numbers(window, "window")
+    (step,) = _whole_numbers(step, "step")
+    return [window, step]
 
 
 def _rolling_frame(d: dict, names, prices: _Prices) -> pd.DataFrame:
@@ -841,21 +851,10 @@ def backtest_supertrend_rolling(
         A window of 0 or longer than the data, a step of 0, a shard, and as
         :func:`backtest_supertrend`.
     """
-    prices = _prices([("high", high), ("low", low), ("close", close)])
-    (window,) = _whole_numbers(window, "window")
-    (step,) = _whole_numbers(step, "step")
+    prices, args = _supertrend_args(high, low, close, periods, multipliers, variant)
     d = _native.backtest_supertrend_rolling(
-        *prices.arrays,
-        _whole_numbers(periods, "periods"),
-        _reals(multipliers, "multipliers"),
-        _name(variant, "variant"),
-        float(fees),
-        float(init_cash),
-        _freq_ns(freq),
-        window,
-        step,
-        _threads(threads),
-        _shard(shard),
+        *args, *_costs(fees, init_cash, freq), *_rolling_args(window, step),
+        _threads(threads), _shard(shard),
     )
     return _rolling_frame(d, ["period", "multiplier"], prices)
 
@@ -887,20 +886,10 @@ def backtest_ma_crossover_rolling(
     Error
         As :func:`backtest_supertrend_rolling`.
     """
-    prices = _prices([("close", close)])
-    (window,) = _whole_numbers(window, "window")
-    (step,) = _whole_numbers(step, "step")
+    prices, args = _crossover_args(close, windows, ma)
     d = _native.backtest_ma_crossover_rolling(
-        prices.arrays[0],
-        _whole_numbers(windows, "windows"),
-        _name(ma, "ma"),
-        float(fees),
-        float(init_cash),
-        _freq_ns(freq),
-        window,
-        step,
-        _threads(threads),
-        _shard(shard),
+        *args, *_costs(fees, init_cash, freq), *_rolling_args(window, step),
+        _threads(threads), _shard(shard),
     )
     return _rolling_frame(d, ["fast", "slow"], prices)
 
@@ -913,6 +902,12 @@ def _walk_forward_args(walk_forward) -> Optional[Tuple[int, int, int]]:
     except (TypeError, ValueError):
         raise Error(f"walk_forward={walk_forward!r}: expected (train, test, step) bars") from None
     return tuple(_whole_numbers([train, test, step], "walk_forward"))
+
+
+def _validation_args(blocks, walk_forward) -> list:
+    """The native arguments of validation: CSCV blocks and walk-forward splits."""
+    (blocks,) = _whole_numbers(blocks, "blocks")
+    return [blocks, _walk_forward_args(walk_forward)]
 
 
 def _row_params(grid: dict, names, rows: np.ndarray) -> Dict[str, np.ndarray]:
@@ -1057,20 +1052,10 @@ def validate_supertrend(
         Odd, zero or too many blocks, more blocks than bars, walk-forward windows that do not
         fit, a shard, and as :func:`backtest_supertrend`.
     """
-    prices = _prices([("high", high), ("low", low), ("close", close)])
-    (blocks,) = _whole_numbers(blocks, "blocks")
+    prices, args = _supertrend_args(high, low, close, periods, multipliers, variant)
     d = _native.validate_supertrend(
-        *prices.arrays,
-        _whole_numbers(periods, "periods"),
-        _reals(multipliers, "multipliers"),
-        _name(variant, "variant"),
-        float(fees),
-        float(init_cash),
-        _freq_ns(freq),
-        blocks,
-        _walk_forward_args(walk_forward),
-        _threads(threads),
-        _shard(shard),
+        *args, *_costs(fees, init_cash, freq), *_validation_args(blocks, walk_forward),
+        _threads(threads), _shard(shard),
     )
     return _validation_result(d, ["period", "multiplier"], prices)
 
@@ -1102,18 +1087,9 @@ def validate_ma_crossover(
     Error
         As :func:`validate_supertrend` and :func:`backtest_ma_crossover`.
     """
-    prices = _prices([("close", close)])
-    (blocks,) = _whole_numbers(blocks, "blocks")
+    prices, args = _crossover_args(close, windows, ma)
     d = _native.validate_ma_crossover(
-        prices.arrays[0],
-        _whole_numbers(windows, "windows"),
-        _name(ma, "ma"),
-        float(fees),
-        float(init_cash),
-        _freq_ns(freq),
-        blocks,
-        _walk_forward_args(walk_forward),
-        _threads(threads),
-        _shard(shard),
+        *args, *_costs(fees, init_cash, freq), *_validation_args(blocks, walk_forward),
+        _threads(threads), _shard(shard),
     )
     return _validation_result(d, ["fast", "slow"], prices)
