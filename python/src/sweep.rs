@@ -5,6 +5,7 @@
 
 use ndarray::ArrayViewMut2;
 use numpy::{PyArray2, PyArrayMethods, PyReadwriteArray2};
+use pyo3::exceptions::PyMemoryError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 use rayon::ThreadPool;
@@ -26,14 +27,48 @@ enum Output<'py> {
     Bool(Bound<'py, PyArray2<bool>>),
 }
 
+/// A zeroed (bars, columns) matrix of `T` in Fortran order, or the module's exception if
+/// numpy cannot allocate it.
+///
+/// `numpy.zeros` is called rather than `PyArray2::zeros`, which panics when numpy returns no
+/// array: the memory limit admits outputs the machine may still refuse (a limit raised by the
+/// caller, memory taken by others), and that is an error to report, not a crash. Both end in
+/// the same `PyArray_Zeros`: large outputs come untouched from `calloc`.
+fn zeros<'py, T: numpy::Element>(
+    py: Python<'py>,
+    name: &str,
+    shape: [usize; 2],
+) -> PyResult<Bound<'py, PyArray2<T>>> {
+    let kwargs = PyDict::new(py);
+    kwargs.set_item("dtype", T::get_dtype(py))?;
+    kwargs.set_item("order", "F")?;
+    let array = py
+        .import("numpy")?
+        .getattr("zeros")?
+        .call(((shape[0], shape[1]),), Some(&kwargs))
+        .map_err(|e| {
+            if e.is_instance_of::<PyMemoryError>(py) {
+                let bytes = shape[0] as u128 * shape[1] as u128 * size_of::<T>() as u128;
+                binding_error(format!(
+                    "the {name} output ({} bars x {} columns, {bytes} bytes) cannot be \
+                     allocated: {e}",
+                    shape[0], shape[1]
+                ))
+            } else {
+                e
+            }
+        })?;
+    Ok(array.cast_into::<PyArray2<T>>()?)
+}
+
 impl<'py> Output<'py> {
     /// A zeroed (bars, columns) matrix in Fortran order, the layout the crate writes.
-    fn zeros(py: Python<'py>, dtype: Dtype, shape: [usize; 2]) -> Self {
-        match dtype {
-            Dtype::F64 => Output::F64(PyArray2::zeros(py, shape, true)),
-            Dtype::I8 => Output::I8(PyArray2::zeros(py, shape, true)),
-            Dtype::Bool => Output::Bool(PyArray2::zeros(py, shape, true)),
-        }
+    fn zeros(py: Python<'py>, name: &str, dtype: Dtype, shape: [usize; 2]) -> PyResult<Self> {
+        Ok(match dtype {
+            Dtype::F64 => Output::F64(zeros(py, name, shape)?),
+            Dtype::I8 => Output::I8(zeros(py, name, shape)?),
+            Dtype::Bool => Output::Bool(zeros(py, name, shape)?),
+        })
     }
 
     fn borrow(&self) -> Borrowed<'py> {
@@ -135,7 +170,7 @@ where
                 .iter()
                 .find(|s| s.name() == *name)
                 .ok_or_else(|| binding_error(format!("no output named {name:?}")))?;
-            Ok(Output::zeros(py, spec.dtype(), shape))
+            Output::zeros(py, name, spec.dtype(), shape)
         })
         .collect::<PyResult<_>>()?;
 

@@ -514,7 +514,8 @@ def supertrend(
         Invalid periods (0, NaN, not whole) or multipliers (NaN, infinite, negative),
         duplicates, empty grids, unknown variant or output names, inputs of different
         shapes, non-numeric dtypes, 3-D input, a bad shard or thread count, outputs over the
-        memory limit.
+        memory limit, or outputs within it that numpy cannot allocate (the message names the
+        output and its bytes).
     """
     prices = _prices([("high", high), ("low", low), ("close", close)])
     periods = _whole_numbers(periods, "periods")

@@ -137,6 +137,38 @@ def test_memory_limit_is_checked_before_allocating(hlc):
         ts.supertrend(*hlc, list(range(1, 50)), [1.0, 2.0], memory_limit=1000)
 
 
+def test_an_output_numpy_refuses_is_an_error_not_a_crash(hlc, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise MemoryError("Unable to allocate")
+
+    monkeypatch.setattr(np, "zeros", refuse)
+    for sweep in (lambda: ts.supertrend(*hlc, 7, 3.0), lambda: ts.ma(hlc[2], 5),
+                  lambda: ts.atr(*hlc, 5)):
+        with pytest.raises(ts.Error, match="cannot be allocated: MemoryError: Unable to allocate"):
+            sweep()
+
+
+def _overcommit_mode():
+    try:
+        with open("/proc/sys/vm/overcommit_memory") as f:
+            return int(f.read())
+    except (OSError, ValueError):
+        return None
+
+
+# Only where the kernel refuses a request larger than the machine (modes 0 and 2): under
+# mode 1 the allocation would succeed and the sweep would write a terabyte.
+@pytest.mark.skipif(_overcommit_mode() not in (0, 2), reason="needs overcommit mode 0 or 2")
+def test_outputs_beyond_the_machine_are_an_error_when_the_limit_admits_them():
+    bars = 1_000_000
+    close = np.linspace(100.0, 200.0, bars)
+    periods = list(range(1, 1401))
+    multipliers = [1.0 + k / 100 for k in range(100)]  # 140,000 columns: 1.1 TB of supert
+    with pytest.raises(ts.Error, match="the supert output .* cannot be allocated"):
+        ts.supertrend(close * 1.01, close * 0.99, close, periods, multipliers,
+                      outputs=["supert"], memory_limit=2**50)
+
+
 @pytest.mark.parametrize("freq,bars_per_year", [
     ("1D", 365.0), ("D", 365.0), ("1h", 8760.0), ("4h", 2190.0), ("15min", 35040.0), ("30s", 1051200.0),
     ("1W", 365 / 7), (datetime.timedelta(hours=1), 8760.0), (pd.Timedelta("2h"), 4380.0),
