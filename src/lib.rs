@@ -302,8 +302,9 @@ pub use crate::backtest::{
 pub use crate::columns::{shard, ColumnKey, Columns};
 pub use crate::error::{Error, Result};
 pub use crate::factory::{
-    output_matrix, Bar, BarOutputs, Column, ColumnView, FnIndicator, Indicator, OutputSet, Pair,
-    Progress, Streaming, Sweep, SweepBar, SweepBuffers, SweepOutput, SweepState,
+    default_memory_limit, output_matrix, Bar, BarOutputs, Column, ColumnView, FnIndicator,
+    Indicator, OutputSet, Pair, Progress, Streaming, Sweep, SweepBar, SweepBuffers, SweepOutput,
+    SweepState,
 };
 pub use crate::grid::{fraction_range, Grid, Row};
 pub use crate::ma::{Ma, MaKind};

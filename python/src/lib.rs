@@ -33,6 +33,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(sweep::ma, m)?)?;
     m.add_function(wrap_pyfunction!(sweep::atr, m)?)?;
     m.add_function(wrap_pyfunction!(sweep::schema, m)?)?;
+    m.add_function(wrap_pyfunction!(sweep::default_memory_limit, m)?)?;
     m.add_function(wrap_pyfunction!(backtest::backtest_supertrend, m)?)?;
     m.add_function(wrap_pyfunction!(backtest::backtest_ma_crossover, m)?)?;
     m.add_function(wrap_pyfunction!(backtest::backtest_supertrend_rolling, m)?)?;

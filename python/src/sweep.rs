@@ -330,3 +330,10 @@ pub(crate) fn schema(indicator: &str) -> PyResult<Vec<(String, String)>> {
         })
         .collect())
 }
+
+/// The crate's default memory limit of a sweep, in bytes (`ta_sweep::default_memory_limit`,
+/// saturated to 64 bits).
+#[pyfunction]
+pub(crate) fn default_memory_limit() -> u64 {
+    u64::try_from(ta_sweep::default_memory_limit()).unwrap_or(u64::MAX)
+}

@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import numbers as _numbers
-import os as _os
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
@@ -65,6 +64,7 @@ __all__ = [
     "validate_ma_crossover",
     "shard_columns",
     "outputs_of",
+    "default_memory_limit",
     "VARIANTS",
     "MA_KINDS",
 ]
@@ -75,15 +75,6 @@ VARIANTS = ("vectorbt", "tradingview", "talib")
 MA_KINDS = ("simple", "exponential")
 
 _METRICS = ("sharpe", "total_return", "max_drawdown", "trades", "closed_trades")
-
-# What a sweep may allocate by default: half the physical memory, as the crate's own
-# `Sweep::run` default (8 GiB where the OS does not say).
-try:
-    _DEFAULT_MEMORY_LIMIT = (
-        _os.sysconf("SC_PAGE_SIZE") * _os.sysconf("SC_PHYS_PAGES") // 2
-    )
-except (AttributeError, ValueError, OSError):  # pragma: no cover - not Linux/macOS
-    _DEFAULT_MEMORY_LIMIT = 8 << 30
 
 PriceInput = Union[np.ndarray, pd.Series, pd.DataFrame, Sequence[float]]
 
@@ -290,9 +281,18 @@ def _freq_ns(freq: Any) -> int:
     return ns  # 0 is the crate's InvalidBarInterval
 
 
+def default_memory_limit() -> int:
+    """The most bytes a sweep's outputs may take unless ``memory_limit=`` says otherwise.
+
+    The crate's own default, read from the machine on every call: half its physical memory
+    (8 GiB where the OS does not say).
+    """
+    return _native.default_memory_limit()
+
+
 def _memory_limit(memory_limit: Optional[int]) -> int:
     if memory_limit is None:
-        return int(_DEFAULT_MEMORY_LIMIT)
+        return default_memory_limit()
     if not isinstance(memory_limit, (_numbers.Integral, np.integer)) or memory_limit < 0:
         raise Error(f"memory_limit={memory_limit!r}: expected a number of bytes")
     return int(memory_limit)

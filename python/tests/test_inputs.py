@@ -247,3 +247,15 @@ def test_edge_inputs_are_not_errors(hlc):
     readonly = hlc[2].copy()
     readonly.flags.writeable = False
     assert ts.ma(readonly, [3]).ma.shape == (400, 3)
+
+
+def test_the_default_memory_limit_is_the_crates_half_the_memory():
+    limit = ts.default_memory_limit()
+    assert isinstance(limit, int) and limit > 0
+    try:
+        with open("/proc/meminfo") as f:
+            total = next(int(line.split()[1]) * 1024 for line in f if line.startswith("MemTotal:"))
+    except OSError:  # pragma: no cover - not Linux: the crate's fallback
+        assert limit == 8 << 30
+    else:
+        assert limit == total // 2

@@ -28,8 +28,20 @@ pub(super) fn output_bytes(bars: usize, columns: u128, bytes_per_bar: usize) -> 
         .saturating_mul(bytes_per_bar as u128)
 }
 
-/// Half the physical memory where the OS tells it, else [`FALLBACK_MEMORY_LIMIT`].
-pub(crate) fn default_memory_limit() -> u128 {
+/// The memory limit a sweep has unless [`Sweep::memory_limit`](crate::Sweep::memory_limit)
+/// sets one: half the machine's physical memory where the OS tells it (Linux:
+/// `/proc/meminfo`'s `MemTotal`), else 8 GiB.
+///
+/// Read on every call, never cached. Useful to callers that allocate the outputs of
+/// [`Sweep::run_into`](crate::Sweep::run_into) themselves and want the same bound
+/// [`Sweep::run`](crate::Sweep::run) applies to its own.
+///
+/// # Example
+/// ```
+/// let limit = ta_sweep::default_memory_limit();
+/// assert!(limit > 0);
+/// ```
+pub fn default_memory_limit() -> u128 {
     physical_memory_bytes().map_or(FALLBACK_MEMORY_LIMIT, |bytes| bytes / 2)
 }
 
@@ -276,6 +288,23 @@ pub(super) fn split_chunks<'m>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn default_memory_limit_is_half_the_memory_total() {
+        let limit = default_memory_limit();
+        match physical_memory_bytes() {
+            Some(total) => {
+                assert!(total > 0);
+                assert_eq!(limit, total / 2);
+            }
+            None => assert_eq!(limit, FALLBACK_MEMORY_LIMIT),
+        }
+        #[cfg(target_os = "linux")]
+        assert!(
+            physical_memory_bytes().is_some(),
+            "/proc/meminfo has MemTotal"
+        );
+    }
 
     #[test]
     fn output_bytes_saturates_instead_of_wrapping() {

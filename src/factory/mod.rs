@@ -23,7 +23,7 @@ mod state;
 mod sweep;
 mod view;
 
-pub use self::buffers::{output_matrix, SweepBuffers};
+pub use self::buffers::{default_memory_limit, output_matrix, SweepBuffers};
 pub use self::closure::{FnIndicator, FnOutputs};
 pub use self::indicator::{Bar, BarOutputs, Column, Indicator, Streaming, MAX_OUTPUTS};
 pub use self::output::SweepOutput;
