@@ -198,6 +198,10 @@ def _is_scalar(x: Any) -> bool:
     return isinstance(x, (_numbers.Number, np.generic)) or np.ndim(x) == 0
 
 
+#: The largest period, window or count accepted: the int64 key columns hold it.
+_MAX_WHOLE = 2**63 - 1
+
+
 def _whole_numbers(values: Any, what: str) -> List[int]:
     """A list of non-negative whole numbers (periods, windows); 0 is left for the crate,
     which reports it with its own message."""
@@ -216,6 +220,10 @@ def _whole_numbers(values: Any, what: str) -> List[int]:
             raise Error(f"{what}: {v!r} is not a whole number")
         if v < 0:
             raise Error(f"{what}: {v} is negative; use values >= 1")
+        if v > _MAX_WHOLE:
+            # Bars and counts beyond int64 fit no data, and their labels would not fit the
+            # int64 key columns of the results.
+            raise Error(f"{what}: {v} is too large; use values up to {_MAX_WHOLE}")
         out.append(v)
     return out
 
@@ -511,8 +519,8 @@ def supertrend(
     Raises
     ------
     Error
-        Invalid periods (0, NaN, not whole) or multipliers (NaN, infinite, negative),
-        duplicates, empty grids, unknown variant or output names, inputs of different
+        Invalid periods (0, NaN, not whole, over 2**63 - 1) or multipliers (NaN, infinite,
+        negative), duplicates, empty grids, unknown variant or output names, inputs of different
         shapes, non-numeric dtypes, 3-D input, a bad shard or thread count, outputs over the
         memory limit, or outputs within it that numpy cannot allocate (the message names the
         output and its bytes).
@@ -573,8 +581,8 @@ def ma(
     Raises
     ------
     Error
-        A window of 0 or not whole, duplicates, no windows, an unknown ``ma`` or output,
-        bad input, shard or thread count.
+        A window of 0, not whole or over 2**63 - 1, duplicates, no windows, an unknown
+        ``ma`` or output, bad input, shard or thread count.
     """
     prices = _prices([("close", close)])
     windows = _whole_numbers(windows, "windows")
