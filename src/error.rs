@@ -449,7 +449,8 @@ impl fmt::Display for Error {
             ),
             Error::ColumnRangeUnsupported { what } => write!(
                 f,
-                "{what} need every column of each symbol: run them without a column range"
+                "a column range is not supported by {what}, which needs every column of each \
+                 symbol: run without one"
             ),
             Error::InvalidFees { fees } => {
                 write!(f, "invalid fees {fees}: fees must be finite and in [0, 1)")

@@ -301,9 +301,14 @@ def default_memory_limit() -> int:
 def _memory_limit(memory_limit: Optional[int]) -> int:
     if memory_limit is None:
         return default_memory_limit()
-    if not isinstance(memory_limit, (_numbers.Integral, np.integer)) or memory_limit < 0:
+    if (
+        isinstance(memory_limit, (bool, np.bool_))
+        or not isinstance(memory_limit, (_numbers.Integral, np.integer))
+        or memory_limit < 0
+    ):
         raise Error(f"memory_limit={memory_limit!r}: expected a number of bytes")
-    return int(memory_limit)
+    # A bound beyond 64 bits bounds nothing more than the largest 64-bit one.
+    return min(int(memory_limit), 2**64 - 1)
 
 
 def _outputs(outputs: Optional[Iterable[str]]) -> Optional[List[str]]:

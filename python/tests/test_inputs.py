@@ -137,6 +137,13 @@ def test_memory_limit_is_checked_before_allocating(hlc):
         ts.supertrend(*hlc, list(range(1, 50)), [1.0, 2.0], memory_limit=1000)
 
 
+def test_memory_limits_beyond_64_bits_are_no_limit_and_bad_ones_errors(hlc):
+    assert ts.supertrend(*hlc, 3, 2.0, memory_limit=2**70).supert.shape == (len(hlc[0]), 3)
+    for bad in ("1", 1e9, -1, True, None.__class__):
+        with pytest.raises(ts.Error, match="memory_limit"):
+            ts.supertrend(*hlc, 3, 2.0, memory_limit=bad)
+
+
 def test_an_output_numpy_refuses_is_an_error_not_a_crash(hlc, monkeypatch):
     def refuse(*args, **kwargs):
         raise MemoryError("Unable to allocate")
