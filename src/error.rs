@@ -161,8 +161,8 @@ pub enum Error {
         /// The number of symbols.
         symbols: usize,
     },
-    /// The outputs of a sweep (with its per-column bookkeeping and states) would exceed the
-    /// memory limit. Nothing has been allocated.
+    /// The outputs of a sweep (with its per-column bookkeeping and states), or the values of
+    /// a reduction or a backtest, would exceed the memory limit. Nothing has been allocated.
     ///
     /// Select fewer outputs, sweep fewer columns or bars at a time, reduce each column to a
     /// value instead of materialising it, or raise the limit if the machine has the memory.
@@ -406,7 +406,8 @@ impl fmt::Display for Error {
                     f,
                     "the sweep's outputs would take {bytes} bytes ({:.2} GiB), over the memory \
                      limit of {limit} bytes ({:.2} GiB); select fewer outputs, sweep fewer columns \
-                     or bars at a time, use the reduce path, or raise the limit",
+                     or bars at a time (a shard of the columns), reduce each column to a value, \
+                     or raise the limit",
                     gib(bytes),
                     gib(limit)
                 )

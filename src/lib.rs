@@ -220,7 +220,7 @@
 //! | [`SymbolLength`](Error::SymbolLength) | a symbol's series differ in length from symbol 0's `high` | align all symbols on the same bars, NaN where one has no bar |
 //! | [`SymbolCount`](Error::SymbolCount) | a [`SweepState`] update has not one price per symbol | pass one value per symbol, in the sweep's order |
 //! | [`TooManyColumns`](Error::TooManyColumns) | combinations x symbols overflows `usize` | sweep in parts |
-//! | [`OutputTooLarge`](Error::OutputTooLarge) | [`Sweep::run`] would allocate more than the [memory limit](Sweep::memory_limit): the outputs, 128 bytes per column and the states (for [`Sweep::run_into`], the last two) | select fewer outputs, sweep fewer columns or bars at a time, use [`Sweep::reduce`], or raise the limit |
+//! | [`OutputTooLarge`](Error::OutputTooLarge) | [`Sweep::run`] would allocate more than the [memory limit](Sweep::memory_limit): the outputs, 128 bytes per column and the states (for [`Sweep::run_into`], the last two); for [`Sweep::reduce`] and [`Backtest::run`], the values returned | select fewer outputs, sweep fewer columns or bars at a time, use [`Sweep::reduce`], shard the columns ([`Backtest::column_range`]), or raise the limit |
 //! | [`OutputShape`](Error::OutputShape) | a [`Sweep::run_into`] buffer is not (bars, columns) | allocate it from the sweep's bars and [`columns`](Sweep::columns) |
 //! | [`OutputLayout`](Error::OutputLayout) | a [`Sweep::run_into`] buffer is not column-major and contiguous (C order, a strided or reversed view) | allocate it with [`output_matrix`] or `Array2::zeros((bars, columns).f())` |
 //! | [`InvalidChunkLen`](Error::InvalidChunkLen) | [`Sweep::chunk_len`] was 0 | use chunks of at least one column |

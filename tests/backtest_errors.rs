@@ -218,3 +218,59 @@ fn length_mismatch_and_chunk_len_reach_the_caller() {
         Error::InvalidChunkLen { chunk_len: 0 }
     );
 }
+
+#[test]
+fn metrics_over_the_memory_limit_are_refused_before_any_work() {
+    let (high, low, close) = series();
+    let prices = Prices::from_symbols([(&high[..], &low[..], &close[..]); 2]).unwrap();
+    let grid = supertrend::grid(&[3, 4], &[1.0, 2.0, 3.0, 4.0, 5.0]).unwrap();
+    let config = BacktestConfig::default();
+    let backtest = Backtest::new(SuperTrend::default(), &prices, &grid, config);
+    let whole = backtest.run().unwrap();
+    // 20 columns of 40-byte metrics.
+    let bytes = 20 * std::mem::size_of::<ta_sweep::ColumnMetrics>() as u64;
+    assert_eq!(bytes, 800);
+    assert_eq!(
+        backtest.memory_limit(bytes - 1).run().unwrap_err(),
+        Error::OutputTooLarge {
+            bytes: 800,
+            limit: 799
+        }
+    );
+    assert_eq!(backtest.memory_limit(bytes).run().unwrap(), whole);
+    // A shard needs only its own metrics.
+    let half = backtest.column_range(0..10).memory_limit(bytes / 2);
+    assert_eq!(half.run().unwrap().metrics, whole.metrics[..10]);
+    assert!(matches!(
+        half.memory_limit(bytes / 2 - 1).run().unwrap_err(),
+        Error::OutputTooLarge { bytes: 400, .. }
+    ));
+}
+
+#[test]
+fn a_grid_of_billions_of_columns_is_refused_at_once() {
+    // 4,999,950,000 window pairs: their metrics alone would take 200 GB. Without the O(1)
+    // check the backtest would run for hours; the test fails after 20 s instead of waiting.
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let close: Vec<f64> = (0..50).map(|i| 10.0 + (i as f64 * 0.3).sin()).collect();
+        let prices = Prices::from_close_series([&close[..]]).unwrap();
+        let windows: Vec<usize> = (1..=100_000).collect();
+        let grid = ta_sweep::Grid::combinations(&["fast", "slow"], &windows).unwrap();
+        let backtest = Backtest::new(
+            ta_sweep::MaCrossover::simple(),
+            &prices,
+            &grid,
+            BacktestConfig::default(),
+        );
+        let _ = tx.send(backtest.run().map(|out| out.metrics.len()));
+    });
+    let result = rx
+        .recv_timeout(Duration::from_secs(20))
+        .expect("refused within 20 s");
+    let columns = 100_000u128 * 99_999 / 2;
+    assert!(matches!(
+        result,
+        Err(Error::OutputTooLarge { bytes, .. }) if bytes == columns * 40
+    ));
+}

@@ -514,3 +514,30 @@ fn output_buffer_of_the_wrong_element_type() {
         "nothing is written before the checks pass"
     );
 }
+
+#[test]
+fn the_values_of_a_reduction_are_held_to_the_memory_limit() {
+    let (high, low, close) = one_symbol();
+    let prices = Prices::single(&high, &low, &close).unwrap();
+    let grid = supertrend::grid(&[1, 2], &[1.0, 2.0, 3.0]).unwrap();
+    let sweep = Sweep::new(SuperTrend::default(), &prices, &grid).outputs(&["superd"]);
+    let last = |column: ta_sweep::ColumnView<'_, _>| column.get::<i8>("superd").unwrap()[2];
+    let whole = sweep.reduce(last).unwrap();
+    assert_eq!(whole.len(), 6);
+    // Six one-byte values, then six 16-byte ones.
+    assert_eq!(sweep.memory_limit(6).reduce(last).unwrap(), whole);
+    assert_eq!(
+        sweep.memory_limit(5).reduce(last).unwrap_err(),
+        Error::OutputTooLarge { bytes: 6, limit: 5 }
+    );
+    let wide = |column: ta_sweep::ColumnView<'_, _>| [i64::from(last(column)); 2];
+    assert_eq!(
+        sweep.memory_limit(95).reduce(wide).unwrap_err(),
+        Error::OutputTooLarge {
+            bytes: 96,
+            limit: 95
+        }
+    );
+    // Nothing of the values is allocated for zero-sized ones.
+    assert_eq!(sweep.memory_limit(0).reduce(|_| ()).unwrap().len(), 6);
+}

@@ -127,10 +127,27 @@ def same_bits(a, b):
 
 def main(argv=None):
     args = parse_args(argv)
+    try:
+        close = load_closes(args.csv or BUNDLED)
+    except (OSError, ValueError, KeyError) as e:
+        print(f"error: cannot read the closes: {e}", file=sys.stderr)
+        return 2
+    try:
+        # What the crate checks (fees, freq, every close), on one pair of windows, before a
+        # worker process starts.
+        ts.backtest_ma_crossover(close, args.window_list[:2], ma=args.ma, fees=args.fees,
+                                 freq=args.freq, threads=1)
+        return run(args, close)
+    except ts.Error as e:  # raised here or on a worker: a grid over the memory limit, say
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+
+
+def run(args, close):
+    """The grid on the cluster (and in this process, unless --no-check); 0 if they agree."""
     # Imported here so that `--help` and argument errors do not wait for Dask.
     from dask.distributed import Client, LocalCluster
 
-    close = load_closes(args.csv or BUNDLED)
     pairs = len(args.window_list) * (len(args.window_list) - 1) // 2
     columns = pairs * close.shape[1]
     print(f"dual {args.ma} moving-average crossover, windows {args.window_list[0]}..="
@@ -153,18 +170,19 @@ def main(argv=None):
         start = time.perf_counter()
         [close_on_workers] = client.scatter([close], broadcast=True)
         scatter_s = time.perf_counter() - start
-        # The Dask pass and the single-process run alternate, so that both see the same
-        # neighbours on a shared machine; the idle workers only wait meanwhile.
+        # The single-process run and the Dask pass alternate, so that both see the same
+        # neighbours on a shared machine; the idle workers only wait meanwhile. The single
+        # run goes first: a grid too large for one process is refused before any shard runs.
         passes, runs, single = [], [], None
         for _ in range(args.repeat):
-            start = time.perf_counter()
-            metrics = run_on_dask(client, close_on_workers, args)
-            passes.append(time.perf_counter() - start)
             if not args.no_check:
                 start = time.perf_counter()
                 single = ts.backtest_ma_crossover(close, args.window_list, ma=args.ma,
                                                   fees=args.fees, freq=args.freq)
                 runs.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            metrics = run_on_dask(client, close_on_workers, args)
+            passes.append(time.perf_counter() - start)
         dask_s = scatter_s + min(passes)
     finally:
         client.close()

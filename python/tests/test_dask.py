@@ -63,3 +63,17 @@ def test_dask_grid_repeated_passes_report_the_best_and_equal(capsys):
     assert row["columns"] == 29 * 28 // 2 * 2 and row["shards"] == 8 and row["workers"] == 2
     assert row["equal"] is True and row["ratio"] == row["dask_s"] / row["single_s"]
     assert "(best of 2)" in out and "best 2 combinations by Sharpe ratio" in out
+
+
+def test_dask_grid_reports_bad_files_and_crate_errors_without_a_traceback(tmp_path, capsys):
+    grid = _dask_grid()
+    bad = tmp_path / "bad.csv"
+    bad.write_text("time,close\n2020-01-01,1\n2020-01-02,abc\n")
+    for argv, code, message in [
+        (["--csv", str(tmp_path / "missing.csv")], 2, "cannot read the closes"),
+        (["--csv", str(bad)], 2, "could not convert string to float"),
+        (["--fees", "2"], 1, "invalid fees 2"),
+        (["--windows", "2:100000"], 1, "over the memory limit"),
+    ]:
+        assert grid.main(argv + ["--top", "0"]) == code
+        assert message in capsys.readouterr().err

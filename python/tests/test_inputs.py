@@ -208,6 +208,7 @@ BAD_CALLS = {
     "duplicate periods": lambda h, l, c: ts.supertrend(h, l, c, [3, 3], [2.0]),
     "empty windows": lambda h, l, c: ts.ma(c, []),
     "window 0": lambda h, l, c: ts.ma(c, [0, 3]),
+    "grid of billions": lambda h, l, c: ts.backtest_ma_crossover(c, range(2, 100_002)),
     "window beyond int64": lambda h, l, c: ts.backtest_ma_crossover(c, [5, 2**63]),
     "window 1e30": lambda h, l, c: ts.ma(c, [1e30]),
     "period beyond u64": lambda h, l, c: ts.supertrend(h, l, c, 2**64, 2.0),

@@ -15,7 +15,6 @@ use super::{
     Strategy, Variance,
 };
 use crate::error::Result;
-use crate::factory::Sweep;
 use crate::grid::Grid;
 use crate::prices::Prices;
 
@@ -198,13 +197,7 @@ impl<S: Strategy> Backtest<'_, '_, S> {
         validate_closes(prices)?;
         let (indicator, rule) = (self.strategy.indicator(), self.strategy.rule());
         let (plan, selection) = rule.plan(indicator, prices)?;
-        let mut sweep = Sweep::new(indicator, prices, grid).selection(selection);
-        if let Some(chunk_len) = self.chunk_len {
-            sweep = sweep.chunk_len(chunk_len);
-        }
-        if let Some(pool) = self.pool {
-            sweep = sweep.pool(pool);
-        }
+        let sweep = self.sweep(prices, grid, selection);
         let (symbols, bars) = (prices.as_slice(), prices.bars());
         let engine = match self.engine {
             Engine::Lanes => LaneEngine::detect(),

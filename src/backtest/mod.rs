@@ -30,7 +30,7 @@ use rayon::ThreadPool;
 
 use crate::columns::{ColumnKey, Columns};
 use crate::error::{Error, Result};
-use crate::factory::{Indicator, Sweep};
+use crate::factory::{Indicator, OutputSet, Sweep};
 use crate::grid::{Grid, Row};
 use crate::prices::Prices;
 
@@ -117,6 +117,8 @@ pub struct Backtest<'s, 'p, S: Strategy> {
     /// The columns to backtest (start, end), if not all; see [`Sweep::column_range`].
     column_range: Option<(usize, usize)>,
     pool: Option<&'s ThreadPool>,
+    /// The sweep's memory limit, if not the default; see [`Sweep::memory_limit`].
+    memory_limit: Option<u64>,
 }
 
 /// One row of metrics per column of a backtest.
@@ -154,6 +156,7 @@ impl<'s, 'p, S: Strategy> Backtest<'s, 'p, S> {
             chunk_len: None,
             column_range: None,
             pool: None,
+            memory_limit: None,
         }
     }
 
@@ -220,6 +223,15 @@ impl<'s, 'p, S: Strategy> Backtest<'s, 'p, S> {
         self
     }
 
+    /// The most bytes the metrics of [`run`](Backtest::run) may take, one
+    /// [`ColumnMetrics`] per column (default: [`default_memory_limit`](crate::default_memory_limit)).
+    /// Over it, `run` returns [`Error::OutputTooLarge`] before any work starts: shard the
+    /// columns with [`column_range`](Backtest::column_range), or raise the limit.
+    pub fn memory_limit(mut self, bytes: u64) -> Self {
+        self.memory_limit = Some(bytes);
+        self
+    }
+
     /// The strategy backtested.
     pub fn strategy(&self) -> &S {
         &self.strategy
@@ -232,6 +244,8 @@ impl<'s, 'p, S: Strategy> Backtest<'s, 'p, S> {
     /// - The rule's errors (an output the indicator lacks), and the sweep's: an invalid grid
     ///   row, [`Error::MissingPrices`], [`Error::InvalidChunkLen`],
     ///   [`Error::TooManyColumns`], [`Error::InvalidColumnRange`].
+    /// - [`Error::OutputTooLarge`] if the metrics would exceed the
+    ///   [memory limit](Backtest::memory_limit).
     ///
     /// Every check happens before any work starts.
     pub fn run(&self) -> Result<BacktestOutput<Params<S>>> {
@@ -244,20 +258,35 @@ impl<'s, 'p, S: Strategy> Backtest<'s, 'p, S> {
         Ok(BacktestOutput { columns, metrics })
     }
 
+    /// The sweep of the strategy's indicator over `prices` and `grid`, computing `selection`,
+    /// with the backtest's chunk length, pool and memory limit.
+    fn sweep<'a, 'q>(
+        &'a self,
+        prices: &'a Prices<'q>,
+        grid: &'a Grid<Params<S>>,
+        selection: OutputSet,
+    ) -> Sweep<'a, 'q, &'a S::Indicator> {
+        let mut sweep = Sweep::new(self.strategy.indicator(), prices, grid).selection(selection);
+        if let Some(chunk_len) = self.chunk_len {
+            sweep = sweep.chunk_len(chunk_len);
+        }
+        if let Some(pool) = self.pool {
+            sweep = sweep.pool(pool);
+        }
+        if let Some(bytes) = self.memory_limit {
+            sweep = sweep.memory_limit(bytes);
+        }
+        sweep
+    }
+
     /// The metrics of every column of the sweep of `prices` (the backtest's own, or windows
     /// of them), in column order. The closes are valid.
     fn metrics(&self, prices: &Prices<'_>) -> Result<Vec<ColumnMetrics>> {
         let (indicator, rule) = (self.strategy.indicator(), self.strategy.rule());
         let (plan, selection) = rule.plan(indicator, prices)?;
-        let mut sweep = Sweep::new(indicator, prices, self.grid).selection(selection);
-        if let Some(chunk_len) = self.chunk_len {
-            sweep = sweep.chunk_len(chunk_len);
-        }
+        let mut sweep = self.sweep(prices, self.grid, selection);
         if let Some((start, end)) = self.column_range {
             sweep = sweep.column_range(start..end);
-        }
-        if let Some(pool) = self.pool {
-            sweep = sweep.pool(pool);
         }
         let (symbols, bars) = (prices.as_slice(), prices.bars());
         let sqrt_annualisation = self.config.annualisation().sqrt();

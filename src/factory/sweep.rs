@@ -303,10 +303,12 @@ impl<'s, 'p, I: Indicator> Sweep<'s, 'p, I> {
     /// Computes every column and returns `reduce` of each, in column order, without
     /// materialising the outputs: each worker computes a few columns at a time into its own
     /// scratch and hands them to `reduce` one by one. Memory stays at a few columns per
-    /// worker, whatever the grid.
+    /// worker, whatever the grid, besides the values returned.
     ///
     /// # Errors
-    /// As [`run`](Sweep::run), but for the memory limit, which does not apply.
+    /// As [`run`](Sweep::run), but the [memory limit](Sweep::memory_limit) holds only the
+    /// values returned, `size_of::<T>()` bytes per column: [`Error::OutputTooLarge`] before
+    /// any work starts if they would exceed it.
     ///
     /// # Panics
     /// Only if `reduce` panics: the panic is propagated once the running chunks stop.
@@ -375,6 +377,7 @@ impl<'s, 'p, I: Indicator> Sweep<'s, 'p, I> {
         F: Fn(&mut S, &[ColumnView<'_, I::Params>], &mut Vec<T>) + Sync,
     {
         let selected = self.prepare(None)?;
+        self.check_result_bytes(std::mem::size_of::<T>())?;
         let (columns, chunk_len) = self.layout()?;
         let job = || {
             dispatch::reduce(
@@ -414,6 +417,27 @@ impl<'s, 'p, I: Indicator> Sweep<'s, 'p, I> {
             Some((start, end)) => end.saturating_sub(start) as u128,
             None => self.whole_column_count(),
         }
+    }
+
+    /// The memory limit in bytes: the one set, or the default; never above `isize::MAX`,
+    /// which no allocation may exceed whatever the limit says.
+    fn limit(&self) -> u128 {
+        self.memory_limit
+            .unwrap_or_else(default_memory_limit)
+            .min(isize::MAX as u128)
+    }
+
+    /// A reduction's values, `bytes_per_column` per column, within the memory limit. In
+    /// O(1), before the checks that read every grid row: a grid of billions of columns is
+    /// refused at once, instead of after minutes of work that ends out of memory. The range
+    /// is checked.
+    fn check_result_bytes(&self, bytes_per_column: usize) -> Result<()> {
+        let bytes = self.column_count().saturating_mul(bytes_per_column as u128);
+        let limit = self.limit();
+        if bytes > limit {
+            return Err(Error::OutputTooLarge { bytes, limit });
+        }
+        Ok(())
     }
 
     /// The column range, if any, is within the whole sweep's columns, in O(1).
@@ -463,11 +487,7 @@ impl<'s, 'p, I: Indicator> Sweep<'s, 'p, I> {
             let columns = self.column_count();
             let bookkeeping = bookkeeping_bytes(schema.len()).saturating_add(per_column);
             let bytes = columns.saturating_mul(bookkeeping).saturating_add(outputs);
-            // No allocation may exceed `isize::MAX` bytes, whatever the limit says.
-            let limit = self
-                .memory_limit
-                .unwrap_or_else(default_memory_limit)
-                .min(isize::MAX as u128);
+            let limit = self.limit();
             if bytes > limit {
                 return Err(Error::OutputTooLarge { bytes, limit });
             }
@@ -549,10 +569,7 @@ impl<'s, 'p, I: Indicator> Sweep<'s, 'p, I> {
             .saturating_mul(bookkeeping_bytes(schema.len()))
             .saturating_add(per_row.saturating_mul(symbols))
             .saturating_add(outputs);
-        let limit = self
-            .memory_limit
-            .unwrap_or_else(default_memory_limit)
-            .min(isize::MAX as u128);
+        let limit = self.limit();
         if bytes > limit {
             return Err(Error::OutputTooLarge { bytes, limit });
         }
