@@ -238,6 +238,23 @@ fn metrics_over_the_memory_limit_are_refused_before_any_work() {
         }
     );
     assert_eq!(backtest.memory_limit(bytes).run().unwrap(), whole);
+    // Rolling windows hold the metrics of every (window, column): 5 windows x 20 columns.
+    let rolling = backtest.rolling(10, 10).unwrap();
+    assert_eq!(rolling.metrics.len(), 100);
+    assert_eq!(
+        backtest
+            .memory_limit(100 * 40 - 1)
+            .rolling(10, 10)
+            .unwrap_err(),
+        Error::OutputTooLarge {
+            bytes: 4000,
+            limit: 3999
+        }
+    );
+    assert_eq!(
+        backtest.memory_limit(100 * 40).rolling(10, 10).unwrap(),
+        rolling
+    );
     // A shard needs only its own metrics.
     let half = backtest.column_range(0..10).memory_limit(bytes / 2);
     assert_eq!(half.run().unwrap().metrics, whole.metrics[..10]);

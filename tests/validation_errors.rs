@@ -142,3 +142,40 @@ fn the_report_does_not_depend_on_threads_chunk_length_or_engine() {
         }
     }
 }
+
+#[test]
+fn statistics_over_the_memory_limit_are_refused_before_any_work() {
+    let (h, l, c) = series(120);
+    let prices = Prices::single(&h, &l, &c).unwrap();
+    let grid = supertrend::grid(&[3, 5], &[1.0, 2.0]).unwrap();
+    let backtest = Backtest::new(
+        SuperTrend::default(),
+        &prices,
+        &grid,
+        BacktestConfig::default(),
+    );
+    let validation = Validation::new().blocks(4);
+    let report = backtest.validate(&validation).unwrap();
+    let Err(Error::OutputTooLarge { bytes, limit: 0 }) =
+        backtest.memory_limit(0).validate(&validation)
+    else {
+        panic!("a zero limit refuses the statistics");
+    };
+    // Four columns of at least 2 x 4 block sums and 16 moments, and the 6 CSCV combinations.
+    assert!(bytes >= 4 * (2 * 4 + 16) * 8, "{bytes}");
+    let bytes = u64::try_from(bytes).unwrap();
+    assert_eq!(
+        backtest
+            .memory_limit(bytes - 1)
+            .validate(&validation)
+            .unwrap_err(),
+        Error::OutputTooLarge {
+            bytes: u128::from(bytes),
+            limit: u128::from(bytes - 1)
+        }
+    );
+    assert_eq!(
+        backtest.memory_limit(bytes).validate(&validation).unwrap(),
+        report
+    );
+}

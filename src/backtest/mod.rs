@@ -30,7 +30,7 @@ use rayon::ThreadPool;
 
 use crate::columns::{ColumnKey, Columns};
 use crate::error::{Error, Result};
-use crate::factory::{Indicator, OutputSet, Sweep};
+use crate::factory::{default_memory_limit, Indicator, OutputSet, Sweep};
 use crate::grid::{Grid, Row};
 use crate::prices::Prices;
 
@@ -224,12 +224,21 @@ impl<'s, 'p, S: Strategy> Backtest<'s, 'p, S> {
     }
 
     /// The most bytes the metrics of [`run`](Backtest::run) may take, one
-    /// [`ColumnMetrics`] per column (default: [`default_memory_limit`](crate::default_memory_limit)).
+    /// [`ColumnMetrics`] per column (default: [`default_memory_limit`]).
     /// Over it, `run` returns [`Error::OutputTooLarge`] before any work starts: shard the
-    /// columns with [`column_range`](Backtest::column_range), or raise the limit.
+    /// columns with [`column_range`](Backtest::column_range), or raise the limit. The limit
+    /// holds [`rolling`](Backtest::rolling)'s metrics of every window and
+    /// [`validate`](Backtest::validate)'s statistics of every column the same way.
     pub fn memory_limit(mut self, bytes: u64) -> Self {
         self.memory_limit = Some(bytes);
         self
+    }
+
+    /// The memory limit in bytes: the one set, or the default; never above `isize::MAX`.
+    pub(crate) fn limit(&self) -> u128 {
+        self.memory_limit
+            .map_or_else(default_memory_limit, u128::from)
+            .min(isize::MAX as u128)
     }
 
     /// The strategy backtested.

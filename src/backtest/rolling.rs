@@ -62,6 +62,8 @@ impl<S: Strategy> Backtest<'_, '_, S> {
     /// - [`Error::InvalidWindowLen`] if `window_len` is 0 or more than the bars of the data.
     /// - [`Error::InvalidWindowStep`] if `step` is 0.
     /// - [`Error::ColumnRangeUnsupported`] if a [column range](Backtest::column_range) is set.
+    /// - [`Error::OutputTooLarge`] if the metrics of every window and column would exceed the
+    ///   [memory limit](Backtest::memory_limit).
     /// - As [`run`](Backtest::run).
     ///
     /// # Example
@@ -121,6 +123,13 @@ impl<S: Strategy> Backtest<'_, '_, S> {
             .len()
             .checked_mul(columns.len())
             .ok_or(too_many.clone())?;
+        // The metrics of every (window, column) are held at once: within the memory limit,
+        // and allocated fallibly besides.
+        let bytes = (rows as u128).saturating_mul(std::mem::size_of::<ColumnMetrics>() as u128);
+        let limit = self.limit();
+        if bytes > limit {
+            return Err(Error::OutputTooLarge { bytes, limit });
+        }
         let mut metrics = Vec::new();
         metrics.try_reserve_exact(rows).map_err(|_| too_many)?;
 

@@ -176,7 +176,9 @@ impl<S: Strategy> Backtest<'_, '_, S> {
     /// - [`Error::InvalidBlocks`] for an odd or zero number of blocks, or more than
     ///   [`MAX_BLOCKS`]; [`Error::TooManyBlocks`] for more blocks than bars.
     /// - [`Error::InvalidWalkForward`] for windows that are too short or do not fit.
-    /// - [`Error::TooManyColumns`] if the statistics of every column would not fit in memory.
+    /// - [`Error::OutputTooLarge`] if the statistics of every column would exceed the
+    ///   [memory limit](Backtest::memory_limit); [`Error::TooManyColumns`] if their size
+    ///   overflows.
     /// - [`Error::ColumnRangeUnsupported`] if a [column range](Backtest::column_range) is set.
     /// - As [`run`](Backtest::run).
     ///
@@ -203,7 +205,7 @@ impl<S: Strategy> Backtest<'_, '_, S> {
         };
         let n_splits = splits.as_ref().map_or(0, Vec::len);
         let columns = Columns::new(self.grid().clone(), symbols)?;
-        check_memory(columns.len(), s, n_splits, symbols)?;
+        check_memory(columns.len(), s, n_splits, symbols, self.limit())?;
 
         // The fused pass: the whole series and each training window of every column, the
         // columns of a batch side by side in the lanes.
@@ -431,9 +433,15 @@ impl<S: Strategy> Backtest<'_, '_, S> {
     }
 }
 
-/// Checks that the statistics of `columns` columns and the logits fit in memory before any
-/// work starts.
-fn check_memory(columns: usize, blocks: usize, splits: usize, symbols: usize) -> Result<()> {
+/// Checks that the statistics of `columns` columns and the logits fit within `limit` bytes
+/// before any work starts.
+fn check_memory(
+    columns: usize,
+    blocks: usize,
+    splits: usize,
+    symbols: usize,
+    limit: u128,
+) -> Result<()> {
     let too_many = Error::TooManyColumns {
         combinations: columns / symbols.max(1),
         symbols,
@@ -448,8 +456,12 @@ fn check_memory(columns: usize, blocks: usize, splits: usize, symbols: usize) ->
                 .checked_mul(std::mem::size_of::<CscvCombination>())?
                 .checked_add(b)
         })
-        .filter(|&b| b <= isize::MAX as usize)
-        .ok_or(too_many.clone())?;
-    let mut probe: Vec<u8> = Vec::new();
-    probe.try_reserve_exact(bytes).map_err(|_| too_many)
+        .ok_or(too_many)?;
+    if bytes as u128 > limit {
+        return Err(Error::OutputTooLarge {
+            bytes: bytes as u128,
+            limit,
+        });
+    }
+    Ok(())
 }
