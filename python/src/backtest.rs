@@ -22,6 +22,7 @@ pub(crate) struct Settings {
     freq_ns: i64,
     threads: Option<usize>,
     shard: Shard,
+    memory_limit: u64,
 }
 
 impl Settings {
@@ -32,6 +33,7 @@ impl Settings {
         freq_ns: i64,
         threads: Option<usize>,
         shard: Shard,
+        memory_limit: u64,
     ) -> Self {
         Settings {
             fees,
@@ -39,6 +41,7 @@ impl Settings {
             freq_ns,
             threads,
             shard,
+            memory_limit,
         }
     }
 }
@@ -61,7 +64,8 @@ where
     R: Send,
 {
     let pool = pool(settings.threads)?;
-    let mut backtest = Backtest::new(strategy, prices, grid, config);
+    let mut backtest =
+        Backtest::new(strategy, prices, grid, config).memory_limit(settings.memory_limit);
     if let Some(pool) = pool.as_deref() {
         backtest = backtest.pool(pool);
     }
@@ -144,7 +148,7 @@ fn rolling_dict<'py, P: ParamRow>(
 /// Returns `{"period", "multiplier", "symbol", "sharpe", "total_return", "max_drawdown",
 /// "trades", "closed_trades": array}` in column order.
 #[pyfunction]
-#[pyo3(signature = (high, low, close, periods, multipliers, variant_name, fees, init_cash, freq_ns, threads, shard))]
+#[pyo3(signature = (high, low, close, periods, multipliers, variant_name, fees, init_cash, freq_ns, threads, shard, memory_limit))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn backtest_supertrend<'py>(
     py: Python<'py>,
@@ -159,8 +163,9 @@ pub(crate) fn backtest_supertrend<'py>(
     freq_ns: i64,
     threads: Option<usize>,
     shard: Shard,
+    memory_limit: u64,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let settings = Settings::new(fees, init_cash, freq_ns, threads, shard);
+    let settings = Settings::new(fees, init_cash, freq_ns, threads, shard, memory_limit);
     let prices = (&high, &low, &close);
     let grid = (&periods[..], &multipliers[..]);
     let out = on_supertrend(py, prices, grid, variant_name, &settings, |b| b.run())?;
@@ -172,7 +177,7 @@ pub(crate) fn backtest_supertrend<'py>(
 ///
 /// Returns `{"fast", "slow", "symbol", metrics...: array}` in column order.
 #[pyfunction]
-#[pyo3(signature = (close, windows, ma, fees, init_cash, freq_ns, threads, shard))]
+#[pyo3(signature = (close, windows, ma, fees, init_cash, freq_ns, threads, shard, memory_limit))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn backtest_ma_crossover<'py>(
     py: Python<'py>,
@@ -184,8 +189,9 @@ pub(crate) fn backtest_ma_crossover<'py>(
     freq_ns: i64,
     threads: Option<usize>,
     shard: Shard,
+    memory_limit: u64,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let settings = Settings::new(fees, init_cash, freq_ns, threads, shard);
+    let settings = Settings::new(fees, init_cash, freq_ns, threads, shard, memory_limit);
     let out = on_crossover(py, &close, windows, ma, &settings, |b| b.run())?;
     output_dict(py, &out, &["fast", "slow"])
 }
@@ -196,7 +202,7 @@ pub(crate) fn backtest_ma_crossover<'py>(
 /// Returns `{"keys": {...}, "start", "end": array per window, "metrics": {...}}`, the
 /// metrics window-major.
 #[pyfunction]
-#[pyo3(signature = (high, low, close, periods, multipliers, variant_name, fees, init_cash, freq_ns, window, step, threads, shard))]
+#[pyo3(signature = (high, low, close, periods, multipliers, variant_name, fees, init_cash, freq_ns, window, step, threads, shard, memory_limit))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn backtest_supertrend_rolling<'py>(
     py: Python<'py>,
@@ -213,8 +219,9 @@ pub(crate) fn backtest_supertrend_rolling<'py>(
     step: usize,
     threads: Option<usize>,
     shard: Shard,
+    memory_limit: u64,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let settings = Settings::new(fees, init_cash, freq_ns, threads, shard);
+    let settings = Settings::new(fees, init_cash, freq_ns, threads, shard, memory_limit);
     let prices = (&high, &low, &close);
     let grid = (&periods[..], &multipliers[..]);
     let out = on_supertrend(py, prices, grid, variant_name, &settings, |b| {
@@ -225,7 +232,7 @@ pub(crate) fn backtest_supertrend_rolling<'py>(
 
 /// [`backtest_ma_crossover`] on windows of `window` bars every `step` bars.
 #[pyfunction]
-#[pyo3(signature = (close, windows, ma, fees, init_cash, freq_ns, window, step, threads, shard))]
+#[pyo3(signature = (close, windows, ma, fees, init_cash, freq_ns, window, step, threads, shard, memory_limit))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn backtest_ma_crossover_rolling<'py>(
     py: Python<'py>,
@@ -239,8 +246,9 @@ pub(crate) fn backtest_ma_crossover_rolling<'py>(
     step: usize,
     threads: Option<usize>,
     shard: Shard,
+    memory_limit: u64,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let settings = Settings::new(fees, init_cash, freq_ns, threads, shard);
+    let settings = Settings::new(fees, init_cash, freq_ns, threads, shard, memory_limit);
     let out = on_crossover(py, &close, windows, ma, &settings, |b| {
         b.rolling(window, step)
     })?;

@@ -161,7 +161,7 @@ fn report_dict<'py, P: ParamRow>(
 /// blocks per symbol, walk-forward `(train, test, step)` if given. A shard is the crate's
 /// error (validation compares every column of a symbol).
 #[pyfunction]
-#[pyo3(signature = (high, low, close, periods, multipliers, variant_name, fees, init_cash, freq_ns, blocks, walk_forward, threads, shard))]
+#[pyo3(signature = (high, low, close, periods, multipliers, variant_name, fees, init_cash, freq_ns, blocks, walk_forward, threads, shard, memory_limit))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn validate_supertrend<'py>(
     py: Python<'py>,
@@ -178,8 +178,9 @@ pub(crate) fn validate_supertrend<'py>(
     walk_forward: WalkForwardArgs,
     threads: Option<usize>,
     shard: Shard,
+    memory_limit: u64,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let settings = Settings::new(fees, init_cash, freq_ns, threads, shard);
+    let settings = Settings::new(fees, init_cash, freq_ns, threads, shard, memory_limit);
     let validation = validation(blocks, walk_forward);
     let prices = (&high, &low, &close);
     let grid = (&periods[..], &multipliers[..]);
@@ -192,7 +193,7 @@ pub(crate) fn validate_supertrend<'py>(
 /// Validates the crossover grid of every pair of `windows` (sorted first), as
 /// [`validate_supertrend`].
 #[pyfunction]
-#[pyo3(signature = (close, windows, ma, fees, init_cash, freq_ns, blocks, walk_forward, threads, shard))]
+#[pyo3(signature = (close, windows, ma, fees, init_cash, freq_ns, blocks, walk_forward, threads, shard, memory_limit))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn validate_ma_crossover<'py>(
     py: Python<'py>,
@@ -206,8 +207,9 @@ pub(crate) fn validate_ma_crossover<'py>(
     walk_forward: WalkForwardArgs,
     threads: Option<usize>,
     shard: Shard,
+    memory_limit: u64,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let settings = Settings::new(fees, init_cash, freq_ns, threads, shard);
+    let settings = Settings::new(fees, init_cash, freq_ns, threads, shard, memory_limit);
     let validation = validation(blocks, walk_forward);
     let report = on_crossover(py, &close, windows, ma, &settings, |b| {
         b.validate(&validation)

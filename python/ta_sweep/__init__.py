@@ -672,7 +672,12 @@ _BACKTEST_ARGS = """
         ``pd.Timedelta``. A year is 365 days (vectorbt's convention): "1D" gives 365, "1h"
         8760. Zero or negative is an Error.
     init_cash : float
-        The cash every column starts with, finite and > 0."""
+        The cash every column starts with, finite and > 0.
+    memory_limit : int or None
+        The most bytes the results may take (one metrics row of 40 bytes per column, per
+        window for rolling windows; the statistics of every column for validation), default
+        :func:`default_memory_limit`; checked before any work starts. Over it: an Error
+        (shard the columns, or raise the limit)."""
 
 _METRICS_DOC = """``sharpe`` (annualised, ddof 1; +inf for a column whose returns do not
         vary, NaN under 2 bars), ``total_return`` (0.05 is 5 %), ``max_drawdown`` (<= 0,
@@ -716,6 +721,7 @@ def backtest_supertrend(
     init_cash: float = 100.0,
     threads: Optional[int] = None,
     shard: Optional[Tuple[int, int]] = None,
+    memory_limit: Optional[int] = None,
 ) -> pd.DataFrame:
     """Backtests long-only SuperTrend over ``periods x multipliers`` and every symbol, fused:
     no indicator matrix is ever materialised.
@@ -743,7 +749,8 @@ def backtest_supertrend(
     """
     prices, args = _supertrend_args(high, low, close, periods, multipliers, variant)
     d = _native.backtest_supertrend(
-        *args, *_costs(fees, init_cash, freq), _threads(threads), _shard(shard)
+        *args, *_costs(fees, init_cash, freq), _threads(threads), _shard(shard),
+        _memory_limit(memory_limit),
     )
     return _backtest_frame(d, ["period", "multiplier"], prices)
 
@@ -759,6 +766,7 @@ def backtest_ma_crossover(
     init_cash: float = 100.0,
     threads: Optional[int] = None,
     shard: Optional[Tuple[int, int]] = None,
+    memory_limit: Optional[int] = None,
 ) -> pd.DataFrame:
     """Backtests the dual moving-average crossover of vectorbt's README over every pair of
     ``windows`` with ``fast < slow`` and every symbol.
@@ -790,7 +798,8 @@ def backtest_ma_crossover(
     """
     prices, args = _crossover_args(close, windows, ma)
     d = _native.backtest_ma_crossover(
-        *args, *_costs(fees, init_cash, freq), _threads(threads), _shard(shard)
+        *args, *_costs(fees, init_cash, freq), _threads(threads), _shard(shard),
+        _memory_limit(memory_limit),
     )
     return _backtest_frame(d, ["fast", "slow"], prices)
 
@@ -851,12 +860,13 @@ def backtest_supertrend_rolling(
     init_cash: float = 100.0,
     threads: Optional[int] = None,
     shard: Optional[Tuple[int, int]] = None,
+    memory_limit: Optional[int] = None,
 ) -> pd.DataFrame:
     """:func:`backtest_supertrend` on rolling windows of the data.
 
     Parameters
     ----------
-    high, low, close, periods, multipliers, variant, fees, freq, init_cash, threads
+    high, low, close, periods, multipliers, variant, fees, freq, init_cash, threads, memory_limit
         As :func:`backtest_supertrend`.<<rolling>>
 
     Raises
@@ -868,7 +878,7 @@ def backtest_supertrend_rolling(
     prices, args = _supertrend_args(high, low, close, periods, multipliers, variant)
     d = _native.backtest_supertrend_rolling(
         *args, *_costs(fees, init_cash, freq), *_rolling_args(window, step),
-        _threads(threads), _shard(shard),
+        _threads(threads), _shard(shard), _memory_limit(memory_limit),
     )
     return _rolling_frame(d, ["period", "multiplier"], prices)
 
@@ -886,12 +896,13 @@ def backtest_ma_crossover_rolling(
     init_cash: float = 100.0,
     threads: Optional[int] = None,
     shard: Optional[Tuple[int, int]] = None,
+    memory_limit: Optional[int] = None,
 ) -> pd.DataFrame:
     """:func:`backtest_ma_crossover` on rolling windows of the data.
 
     Parameters
     ----------
-    close, windows, ma, fees, freq, init_cash, threads
+    close, windows, ma, fees, freq, init_cash, threads, memory_limit
         As :func:`backtest_ma_crossover` (``windows`` are the averages' windows; ``window``
         is the rolling window's length in bars).<<rolling>>
 
@@ -903,7 +914,7 @@ def backtest_ma_crossover_rolling(
     prices, args = _crossover_args(close, windows, ma)
     d = _native.backtest_ma_crossover_rolling(
         *args, *_costs(fees, init_cash, freq), *_rolling_args(window, step),
-        _threads(threads), _shard(shard),
+        _threads(threads), _shard(shard), _memory_limit(memory_limit),
     )
     return _rolling_frame(d, ["fast", "slow"], prices)
 
@@ -1050,6 +1061,7 @@ def validate_supertrend(
     walk_forward: Optional[Tuple[int, int, int]] = None,
     threads: Optional[int] = None,
     shard: Optional[Tuple[int, int]] = None,
+    memory_limit: Optional[int] = None,
 ) -> Dict[str, Any]:
     """Is the sweep's winner real? The Deflated Sharpe Ratio, the Probability of Backtest
     Overfitting by CSCV and walk-forward optimisation of the SuperTrend grid, per symbol, from
@@ -1057,7 +1069,7 @@ def validate_supertrend(
 
     Parameters
     ----------
-    high, low, close, periods, multipliers, variant, fees, freq, init_cash, threads
+    high, low, close, periods, multipliers, variant, fees, freq, init_cash, threads, memory_limit
         As :func:`backtest_supertrend`.<<validate>>
 
     Raises
@@ -1069,7 +1081,7 @@ def validate_supertrend(
     prices, args = _supertrend_args(high, low, close, periods, multipliers, variant)
     d = _native.validate_supertrend(
         *args, *_costs(fees, init_cash, freq), *_validation_args(blocks, walk_forward),
-        _threads(threads), _shard(shard),
+        _threads(threads), _shard(shard), _memory_limit(memory_limit),
     )
     return _validation_result(d, ["period", "multiplier"], prices)
 
@@ -1087,13 +1099,14 @@ def validate_ma_crossover(
     walk_forward: Optional[Tuple[int, int, int]] = None,
     threads: Optional[int] = None,
     shard: Optional[Tuple[int, int]] = None,
+    memory_limit: Optional[int] = None,
 ) -> Dict[str, Any]:
     """:func:`validate_supertrend` for the moving-average crossover grid (every pair of the
     sorted ``windows`` with ``fast < slow``).
 
     Parameters
     ----------
-    close, windows, ma, fees, freq, init_cash, threads
+    close, windows, ma, fees, freq, init_cash, threads, memory_limit
         As :func:`backtest_ma_crossover`.<<validate>>
 
     Raises
@@ -1104,6 +1117,6 @@ def validate_ma_crossover(
     prices, args = _crossover_args(close, windows, ma)
     d = _native.validate_ma_crossover(
         *args, *_costs(fees, init_cash, freq), *_validation_args(blocks, walk_forward),
-        _threads(threads), _shard(shard),
+        _threads(threads), _shard(shard), _memory_limit(memory_limit),
     )
     return _validation_result(d, ["fast", "slow"], prices)

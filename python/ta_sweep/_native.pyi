@@ -35,30 +35,31 @@ def schema(indicator: str) -> List[Tuple[str, str]]: ...
 def backtest_supertrend(
     high: F64Matrix, low: F64Matrix, close: F64Matrix, periods: List[int], multipliers: List[float],
     variant_name: str, fees: float, init_cash: float, freq_ns: int, threads: Optional[int],
-    shard: Shard,
+    shard: Shard, memory_limit: int,
 ) -> Arrays: ...
 def backtest_ma_crossover(
     close: F64Matrix, windows: List[int], ma: str, fees: float, init_cash: float, freq_ns: int,
-    threads: Optional[int], shard: Shard,
+    threads: Optional[int], shard: Shard, memory_limit: int,
 ) -> Arrays: ...
 def backtest_supertrend_rolling(
     high: F64Matrix, low: F64Matrix, close: F64Matrix, periods: List[int], multipliers: List[float],
     variant_name: str, fees: float, init_cash: float, freq_ns: int, window: int, step: int,
-    threads: Optional[int], shard: Shard,
+    threads: Optional[int], shard: Shard, memory_limit: int,
 ) -> Dict[str, Any]: ...
 def backtest_ma_crossover_rolling(
     close: F64Matrix, windows: List[int], ma: str, fees: float, init_cash: float, freq_ns: int,
-    window: int, step: int, threads: Optional[int], shard: Shard,
+    window: int, step: int, threads: Optional[int], shard: Shard, memory_limit: int,
 ) -> Dict[str, Any]: ...
 def validate_supertrend(
     high: F64Matrix, low: F64Matrix, close: F64Matrix, periods: List[int], multipliers: List[float],
     variant_name: str, fees: float, init_cash: float, freq_ns: int, blocks: int,
     walk_forward: Optional[Tuple[int, int, int]], threads: Optional[int], shard: Shard,
+    memory_limit: int,
 ) -> Dict[str, Any]: ...
 def validate_ma_crossover(
     close: F64Matrix, windows: List[int], ma: str, fees: float, init_cash: float, freq_ns: int,
     blocks: int, walk_forward: Optional[Tuple[int, int, int]], threads: Optional[int],
-    shard: Shard,
+    shard: Shard, memory_limit: int,
 ) -> Dict[str, Any]: ...
 def default_memory_limit() -> int: ...
 def _borrows_input(close: F64Matrix) -> bool: ...

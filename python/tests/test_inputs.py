@@ -271,3 +271,31 @@ def test_the_default_memory_limit_is_the_crates_half_the_memory():
         assert limit == 8 << 30
     else:
         assert limit == total // 2
+
+
+def test_backtests_and_validation_hold_their_results_to_memory_limit(hlc):
+    h, l, c = hlc
+    calls = {
+        "backtest_supertrend": lambda **k: ts.backtest_supertrend(h, l, c, [3, 4], [2.0], **k),
+        "backtest_ma_crossover": lambda **k: ts.backtest_ma_crossover(c, [2, 3, 5], **k),
+        "backtest_supertrend_rolling":
+            lambda **k: ts.backtest_supertrend_rolling(h, l, c, [3, 4], [2.0], 100, 100, **k),
+        "backtest_ma_crossover_rolling":
+            lambda **k: ts.backtest_ma_crossover_rolling(c, [2, 3, 5], 100, 100, **k),
+        "validate_supertrend": lambda **k: ts.validate_supertrend(h, l, c, [3, 4], [2.0], blocks=4, **k),
+        "validate_ma_crossover": lambda **k: ts.validate_ma_crossover(c, [2, 3, 5], blocks=4, **k),
+    }
+    for name, call in calls.items():
+        with pytest.raises(ts.Error, match="over the memory limit of 0 bytes"):
+            call(memory_limit=0)
+        with pytest.raises(ts.Error, match="memory_limit"):
+            call(memory_limit=-1)
+        big, default = call(memory_limit=2**70), call()
+        if isinstance(big, pd.DataFrame):
+            frames_equal_bits(big, default)
+        else:
+            frames_equal_bits(big["metrics"], default["metrics"])
+    # 6 columns x 40 bytes of metrics.
+    assert len(calls["backtest_supertrend"](memory_limit=240)) == 6
+    with pytest.raises(ts.Error, match="would take 240 bytes"):
+        calls["backtest_supertrend"](memory_limit=239)
