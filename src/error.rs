@@ -404,10 +404,10 @@ impl fmt::Display for Error {
                 let gib = |b: u128| b as f64 / (1u64 << 30) as f64;
                 write!(
                     f,
-                    "the sweep's outputs would take {bytes} bytes ({:.2} GiB), over the memory \
-                     limit of {limit} bytes ({:.2} GiB); select fewer outputs, sweep fewer columns \
-                     or bars at a time (a shard of the columns), reduce each column to a value, \
-                     or raise the limit",
+                    "the sweep's results (outputs, metrics or statistics) would take {bytes} \
+                     bytes ({:.2} GiB), over the memory limit of {limit} bytes ({:.2} GiB); \
+                     select fewer outputs, sweep fewer columns or bars at a time (a shard of the \
+                     columns), reduce each column to a value, or raise the limit",
                     gib(bytes),
                     gib(limit)
                 )
