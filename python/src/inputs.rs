@@ -39,6 +39,14 @@ pub(crate) fn column_range<P: Row>(
     ta_sweep::shard(columns, index, count).or_raise().map(Some)
 }
 
+/// The column range `(start, end)` of shard `index` of `count` of `columns` columns: the
+/// crate's `shard`, so that Python cuts exactly as the sweeps do.
+#[pyfunction]
+pub(crate) fn shard(columns: usize, index: usize, count: usize) -> PyResult<(usize, usize)> {
+    let range = ta_sweep::shard(columns, index, count).or_raise()?;
+    Ok((range.start, range.end))
+}
+
 /// The backtest's costs and annualisation, the bar interval given in nanoseconds (what
 /// `pd.Timedelta(freq).value` is).
 pub(crate) fn config(fees: f64, init_cash: f64, freq_ns: i64) -> PyResult<BacktestConfig> {

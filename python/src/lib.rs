@@ -43,6 +43,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     )?)?;
     m.add_function(wrap_pyfunction!(validation::validate_supertrend, m)?)?;
     m.add_function(wrap_pyfunction!(validation::validate_ma_crossover, m)?)?;
+    m.add_function(wrap_pyfunction!(inputs::shard, m)?)?;
     m.add_function(wrap_pyfunction!(inputs::_borrows_input, m)?)?;
     Ok(())
 }

@@ -247,6 +247,9 @@ def _threads(threads: Optional[int]) -> Optional[int]:
     threads = int(threads)
     if threads < 1:
         raise Error(f"threads={threads}: give at least 1 thread, or None for the global pool")
+    if threads > _native.MAX_THREADS:
+        raise Error(f"threads={threads}: give a number of threads from 1 to "
+                    f"{_native.MAX_THREADS}, or None for the global pool")
     return threads
 
 
@@ -263,6 +266,8 @@ def _shard(shard: Optional[Tuple[int, int]]) -> Optional[Tuple[int, int]]:
     index, count = int(index), int(count)
     if index < 0 or count < 0:
         raise Error(f"shard=({index}, {count}): expected 0 <= index < count")
+    if count > _MAX_WHOLE:
+        raise Error(f"shard=({index}, {count}): the count is too large; use up to {_MAX_WHOLE}")
     return index, count
 
 
@@ -435,10 +440,11 @@ def shard_columns(columns: int, index: int, count: int) -> Tuple[int, int]:
     order, lengths differing by at most one. Raises :class:`Error` unless
     ``0 <= index < count``.
     """
+    (columns,) = _whole_numbers(columns, "columns")
     index, count = _shard((index, count))
     if index >= count:
         raise Error(f"shard {index} of {count}: the index must be below the count")
-    return (columns * index // count, columns * (index + 1) // count)
+    return _native.shard(columns, index, count)
 
 
 _COMMON_ARGS = """
