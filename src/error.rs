@@ -278,6 +278,8 @@ pub enum Error {
     InvalidBlocks {
         /// The requested number of blocks.
         blocks: usize,
+        /// The most blocks allowed, [`MAX_BLOCKS`](crate::validation::MAX_BLOCKS).
+        max: usize,
     },
     /// More CSCV blocks than bars: a block holds at least one bar.
     TooManyBlocks {
@@ -478,10 +480,10 @@ impl fmt::Display for Error {
                 "invalid window length {window_len}: a window holds at least 1 bar and at most \
                  the {bars} bars of the data"
             ),
-            Error::InvalidBlocks { blocks } => write!(
+            Error::InvalidBlocks { blocks, max } => write!(
                 f,
-                "invalid number of CSCV blocks {blocks}: it must be even, at least 2 and at most {}",
-                crate::validation::MAX_BLOCKS
+                "invalid number of CSCV blocks {blocks}: it must be even, at least 2 and at most \
+                 {max}"
             ),
             Error::TooManyBlocks { blocks, bars } => write!(
                 f,

@@ -29,7 +29,7 @@ fn bad_blocks_and_windows_are_typed_errors() {
         let err = backtest
             .validate(&Validation::new().blocks(blocks))
             .unwrap_err();
-        assert_eq!(err, Error::InvalidBlocks { blocks });
+        assert_eq!(err, Error::InvalidBlocks { blocks, max: 24 });
     }
     let short = Prices::single(&h[..10], &l[..10], &c[..10]).unwrap();
     let err = Backtest::new(

@@ -190,7 +190,10 @@ impl<S: Strategy> Backtest<'_, '_, S> {
         let (bars, symbols) = (prices.bars(), prices.symbols());
         let s = validation.blocks;
         if s == 0 || s % 2 == 1 || s > MAX_BLOCKS {
-            return Err(Error::InvalidBlocks { blocks: s });
+            return Err(Error::InvalidBlocks {
+                blocks: s,
+                max: MAX_BLOCKS,
+            });
         }
         if s > bars {
             return Err(Error::TooManyBlocks { blocks: s, bars });
