@@ -154,6 +154,21 @@ def run(args, close):
           f"{args.window_list[-1]}: {pairs:,} pairs x {close.shape[1]} symbols "
           f"({', '.join(close.columns)}) = {columns:,} columns over {close.shape[0]:,} bars")
 
+    def single_run():
+        start = time.perf_counter()
+        single = ts.backtest_ma_crossover(close, args.window_list, ma=args.ma, fees=args.fees,
+                                          freq=args.freq)
+        runs.append(time.perf_counter() - start)
+        return single
+
+    # A first single run, untimed, before the cluster starts: a grid too large for one
+    # process is refused before any worker process exists. The timed single runs then
+    # alternate with the Dask passes, so that both see the same neighbours on a shared
+    # machine (the idle workers only wait meanwhile).
+    passes, runs, single = [], [], None
+    if not args.no_check:
+        single_run()
+        runs.clear()
     if args.scheduler:
         client = Client(args.scheduler)
         cluster = None
@@ -170,19 +185,12 @@ def run(args, close):
         start = time.perf_counter()
         [close_on_workers] = client.scatter([close], broadcast=True)
         scatter_s = time.perf_counter() - start
-        # The single-process run and the Dask pass alternate, so that both see the same
-        # neighbours on a shared machine; the idle workers only wait meanwhile. The single
-        # run goes first: a grid too large for one process is refused before any shard runs.
-        passes, runs, single = [], [], None
         for _ in range(args.repeat):
-            if not args.no_check:
-                start = time.perf_counter()
-                single = ts.backtest_ma_crossover(close, args.window_list, ma=args.ma,
-                                                  fees=args.fees, freq=args.freq)
-                runs.append(time.perf_counter() - start)
             start = time.perf_counter()
             metrics = run_on_dask(client, close_on_workers, args)
             passes.append(time.perf_counter() - start)
+            if not args.no_check:
+                single = single_run()
         dask_s = scatter_s + min(passes)
     finally:
         client.close()
