@@ -3,7 +3,7 @@
 
 use ta_sweep::backtest::Engine;
 use ta_sweep::validation::{Validation, WalkForward};
-use ta_sweep::{supertrend, Backtest, BacktestConfig, Error, Prices, SuperTrend};
+use ta_sweep::{supertrend, Backtest, BacktestConfig, Error, Grid, Prices, SuperTrend};
 
 fn series(n: usize) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
     let close: Vec<f64> = (0..n)
@@ -14,17 +14,25 @@ fn series(n: usize) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
     (high, low, close)
 }
 
+/// The default SuperTrend backtest of `grid` over `prices`.
+fn default_backtest<'s, 'p>(
+    prices: &'s Prices<'p>,
+    grid: &'s Grid<(usize, f64)>,
+) -> Backtest<'s, 'p, SuperTrend> {
+    Backtest::new(
+        SuperTrend::default(),
+        prices,
+        grid,
+        BacktestConfig::default(),
+    )
+}
+
 #[test]
 fn bad_blocks_and_windows_are_typed_errors() {
     let (h, l, c) = series(40);
     let prices = Prices::single(&h, &l, &c).unwrap();
     let grid = supertrend::grid(&[3, 5], &[1.0, 2.0]).unwrap();
-    let backtest = Backtest::new(
-        SuperTrend::default(),
-        &prices,
-        &grid,
-        BacktestConfig::default(),
-    );
+    let backtest = default_backtest(&prices, &grid);
     for blocks in [0, 3, 7, 26] {
         let err = backtest
             .validate(&Validation::new().blocks(blocks))
@@ -32,14 +40,9 @@ fn bad_blocks_and_windows_are_typed_errors() {
         assert_eq!(err, Error::InvalidBlocks { blocks, max: 24 });
     }
     let short = Prices::single(&h[..10], &l[..10], &c[..10]).unwrap();
-    let err = Backtest::new(
-        SuperTrend::default(),
-        &short,
-        &grid,
-        BacktestConfig::default(),
-    )
-    .validate(&Validation::new())
-    .unwrap_err();
+    let err = default_backtest(&short, &grid)
+        .validate(&Validation::new())
+        .unwrap_err();
     assert_eq!(
         err,
         Error::TooManyBlocks {
@@ -63,12 +66,7 @@ fn a_grid_that_never_trades_has_no_trials() {
     let flat = vec![f64::NAN; 64];
     let prices = Prices::single(&flat, &flat, &flat).unwrap();
     let grid = supertrend::grid(&[3, 5], &[1.0, 2.0]).unwrap();
-    let backtest = Backtest::new(
-        SuperTrend::default(),
-        &prices,
-        &grid,
-        BacktestConfig::default(),
-    );
+    let backtest = default_backtest(&prices, &grid);
     let report = backtest
         .validate(
             &Validation::new()
@@ -111,12 +109,7 @@ fn the_report_does_not_depend_on_threads_chunk_length_or_engine() {
         .num_threads(1)
         .build()
         .unwrap();
-    let backtest = Backtest::new(
-        SuperTrend::default(),
-        &prices,
-        &grid,
-        BacktestConfig::default(),
-    );
+    let backtest = default_backtest(&prices, &grid);
     // The reference: the scalar engine, one thread, a column per chunk.
     let reference = backtest
         .engine(Engine::Scalar)
@@ -148,12 +141,7 @@ fn statistics_over_the_memory_limit_are_refused_before_any_work() {
     let (h, l, c) = series(120);
     let prices = Prices::single(&h, &l, &c).unwrap();
     let grid = supertrend::grid(&[3, 5], &[1.0, 2.0]).unwrap();
-    let backtest = Backtest::new(
-        SuperTrend::default(),
-        &prices,
-        &grid,
-        BacktestConfig::default(),
-    );
+    let backtest = default_backtest(&prices, &grid);
     let validation = Validation::new().blocks(4);
     let report = backtest.validate(&validation).unwrap();
     let Err(Error::OutputTooLarge { bytes, limit: 0 }) =

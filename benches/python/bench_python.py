@@ -33,6 +33,9 @@ import pandas as pd
 import ta_sweep as ts
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+# The Numba baseline's data and per-column kernel (numba comes with vectorbt).
+sys.path.insert(0, os.path.join(ROOT, "benches", "reference"))
+from numba_sweep import random_walk, supertrend_column  # noqa: E402
 PERIODS = np.arange(4, 20)
 MULTIPLIERS = np.arange(20, 41) / 10.0
 
@@ -46,15 +49,6 @@ def timed(run, runs):
         result = run()
         times.append(time.perf_counter() - start)
     return statistics.median(times), min(times), result
-
-
-def random_walk(bars, seed):
-    rng = np.random.default_rng(seed)
-    close = 100.0 * np.cumprod(1.0 + 0.01 * (rng.random(bars) - 0.5))
-    open_ = np.concatenate(([100.0], close[:-1]))
-    high = np.maximum(open_, close) * (1.0 + 0.003 * rng.random(bars))
-    low = np.minimum(open_, close) * (1.0 - 0.003 * rng.random(bars))
-    return high, low, close
 
 
 def tutorial_prices(bars=17544, symbols=2):
@@ -74,9 +68,6 @@ def vectorbt_supertrend():
     """
     import vectorbt as vbt
     from numba import njit
-
-    sys.path.insert(0, os.path.join(ROOT, "benches", "reference"))
-    from numba_sweep import supertrend_column
 
     @njit(nogil=True)
     def supertrend_nb(high, low, close, period, multiplier):
