@@ -15,7 +15,7 @@ use crate::keys::{array, key_dict, put_metrics, ParamRow};
 use crate::pools::pool;
 
 /// What every backtest entry point takes besides its prices, grid and strategy: costs and
-/// annualisation (the bar interval in nanoseconds), the pool and the shard.
+/// annualisation (the bar interval in nanoseconds), the pool, the shard and the memory limit.
 pub(crate) struct Settings {
     fees: f64,
     init_cash: f64,
@@ -48,8 +48,8 @@ impl Settings {
 
 /// `job` on the backtest of `strategy` over `grid` and `prices`, with the GIL released.
 ///
-/// The settings are read first, the pool is taken (maybe started) last, after every size
-/// has been checked.
+/// The settings and the shard are checked before the pool is taken (and maybe started);
+/// the backtest checks its own sizes before any work.
 fn run_detached<S, R>(
     py: Python<'_>,
     strategy: S,
@@ -63,13 +63,14 @@ where
     S: Strategy + Send,
     R: Send,
 {
+    let range = column_range(grid, prices.symbols(), settings.shard)?;
     let pool = pool(settings.threads)?;
     let mut backtest =
         Backtest::new(strategy, prices, grid, config).memory_limit(settings.memory_limit);
     if let Some(pool) = pool.as_deref() {
         backtest = backtest.pool(pool);
     }
-    if let Some(range) = column_range(grid, prices.symbols(), settings.shard)? {
+    if let Some(range) = range {
         backtest = backtest.column_range(range);
     }
     py.detach(move || job(&backtest)).or_raise()
